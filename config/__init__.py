@@ -1,0 +1,119 @@
+"""Settings, read from the environment (and a `.env` file in the project root).
+
+Pick a profile with `HELPLINE_ENV` (`development`, `testing` or `production`);
+`config/gunicorn.conf.py` selects `production`. The variables are listed in the
+README's settings table.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+
+load_dotenv(ROOT / ".env")
+
+
+def as_bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def as_key_map(value: str | None) -> dict[str, str]:
+    """Parse `id=secret,id2=secret2` into a dict."""
+    pairs = (part.partition("=") for part in (value or "").split(",") if part.strip())
+    return {key.strip(): secret.strip() for key, _, secret in pairs}
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'helpline.db'}"
+    )
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+    # Secrets of the provider's webhook signing keys (the SHA-256 scheme), by key id.
+    TWILIO_WEBHOOK_KEYS = as_key_map(os.environ.get("TWILIO_WEBHOOK_KEYS"))
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None
+    TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL") or None
+    TWILIO_QUEUE_NAME = os.environ.get("TWILIO_QUEUE_NAME", "helpline")
+    # Turning the signature check off is honoured by the development profile only.
+    SKIP_SIGNATURE_CHECK = False
+
+    # Keys protecting callers' numbers: a keyed hash to recognise repeat callers,
+    # a Fernet key for the audited reveal.
+    CALLER_HASH_KEY = os.environ.get("CALLER_HASH_KEY")
+    CALLER_ENCRYPTION_KEY = os.environ.get("CALLER_ENCRYPTION_KEY")
+
+    HELPLINE_LANGUAGE = os.environ.get("HELPLINE_LANGUAGE", "fa")
+    MENU_FILE = os.environ.get("MENU_FILE", str(CONFIG_DIR / "menu.toml"))
+    TAXONOMY_FILE = os.environ.get("TAXONOMY_FILE", str(CONFIG_DIR / "taxonomy.toml"))
+    REPEAT_CALLER_WINDOW_DAYS = int(os.environ.get("REPEAT_CALLER_WINDOW_DAYS", "30"))
+    AGING_STEP_SECONDS = int(os.environ.get("AGING_STEP_SECONDS", "120"))
+
+    # Where webhooks go while the database does not answer, until replayed.
+    SPOOL_DIR = os.environ.get("SPOOL_DIR", str(ROOT / "instance" / "spool"))
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SOCKETIO_ASYNC_MODE = "threading"
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start without the secrets a live service needs."""
+        missing = [
+            name
+            for name in ("SECRET_KEY", "TWILIO_AUTH_TOKEN", "CALLER_HASH_KEY", "CALLER_ENCRYPTION_KEY")
+            if not getattr(cls, name)
+        ]
+        if missing:
+            raise RuntimeError(f"missing settings for {cls.ENV_NAME}: {', '.join(missing)}")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    # Random per start unless set: sessions do not survive a restart, which is fine here.
+    SECRET_KEY = Config.SECRET_KEY or secrets.token_hex(32)
+    TWILIO_AUTH_TOKEN = Config.TWILIO_AUTH_TOKEN or "development-auth-token"
+    TWILIO_ACCOUNT_SID = Config.TWILIO_ACCOUNT_SID or "AC" + "0" * 32
+    SKIP_SIGNATURE_CHECK = as_bool(os.environ.get("HELPLINE_SKIP_SIGNATURE_CHECK"))
+    # Fixed development keys so a restarted demo still recognises its callers.
+    CALLER_HASH_KEY = Config.CALLER_HASH_KEY or "development-caller-hash-key"
+    CALLER_ENCRYPTION_KEY = Config.CALLER_ENCRYPTION_KEY or "ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdCE="
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    TWILIO_ACCOUNT_SID = "AC" + "1" * 32
+    TWILIO_AUTH_TOKEN = "testing-auth-token"
+    TWILIO_WEBHOOK_KEYS = {"webhooks_sharedkey_test": "testing-shared-key-secret"}
+    PUBLIC_BASE_URL = None
+    CALLER_HASH_KEY = "testing-caller-hash-key"
+    CALLER_ENCRYPTION_KEY = "dGVzdGluZy1rZXktMzItYnl0ZXMtbG9uZy0xMjM0NTY="
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+PROFILES = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def profile(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("HELPLINE_ENV", "development")
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise RuntimeError(f"HELPLINE_ENV must be one of {', '.join(PROFILES)}, not {name!r}") from None

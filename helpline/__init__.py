@@ -1,0 +1,51 @@
+"""The helpline call logging and triage service."""
+
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from flask_migrate import Migrate
+from werkzeug.exceptions import HTTPException
+
+import config
+from helpline import live, menu, taxonomy
+from helpline.db import db as database
+from helpline.spool import Spool
+
+migrate = Migrate()
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config_class: type[config.Config] | None = None) -> Flask:
+    config_class = config_class or config.profile()
+    if config_class.ENV_NAME == "production":
+        config_class.validate()
+    app = Flask(__name__, instance_path=str(config.ROOT / "instance"))
+    app.config.from_object(config_class)
+    app.extensions["helpline.menu"] = menu.load(app.config["MENU_FILE"])
+    app.extensions["helpline.taxonomy"] = taxonomy.load(app.config["TAXONOMY_FILE"])
+    app.extensions["helpline.spool"] = Spool(app.config["SPOOL_DIR"])
+
+    Path(app.instance_path).mkdir(exist_ok=True)
+    database.init_app(app)
+    migrate.init_app(app, database, directory=str(MIGRATIONS))
+    live.init_app(app)
+
+    from helpline import api, auth, cli, health, voice
+
+    auth.login_manager.init_app(app)
+    for blueprint in (voice.bp, auth.bp, api.bp, health.bp):
+        app.register_blueprint(blueprint)
+    for group in (cli.users_cli, cli.twiml_cli, cli.spool_cli):
+        app.cli.add_command(group)
+
+    app.register_error_handler(HTTPException, http_error)
+    return app
+
+
+def http_error(error: HTTPException):
+    """A one-line reason: JSON for the API, plain text for the provider and others."""
+    reason = error.description or error.name
+    if request.path.startswith("/api/"):
+        return jsonify(error=reason), error.code
+    return f"{reason}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}

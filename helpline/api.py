@@ -1,0 +1,103 @@
+"""The JSON API for the live queue and the call log (logged-in users)."""
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from sqlalchemy import func, select
+
+from helpline import call_queue, clock
+from helpline.auth import roles_required
+from helpline.db import db
+from helpline.models import ROLES, Call, User
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_PER_PAGE = 200
+
+
+def call_json(call: Call, counselor: str | None) -> dict:
+    def stamp(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "call_sid": call.call_sid,
+        "status": call.status,
+        "category": call.category,
+        "priority": call.priority,
+        "priority_reasons": call.priority_reasons or [],
+        "emergency": call.emergency,
+        "queue_result": call.queue_result,
+        "abandoned": call.abandoned,
+        "wait_seconds": call.wait_seconds,
+        "duration_seconds": call.duration_seconds,
+        "counselor": counselor,
+        "risk_level": call.risk_level,
+        "outcome": call.outcome,
+        "notes": call.notes,
+        "repeat_caller": call.repeat_caller,
+        "language": call.language,
+        "caller": call.caller_masked,
+        "started_at": stamp(call.started_at),
+        "enqueued_at": stamp(call.enqueued_at),
+        "ended_at": stamp(call.ended_at),
+    }
+
+
+def calls_with_counselors(query):
+    return db.session.execute(query.add_columns(User.username).outerjoin(User, Call.counselor_id == User.id)).all()
+
+
+def day_arg(name: str, default: date) -> date:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400, f"{name} must be a date as YYYY-MM-DD")
+
+
+def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1 or (maximum is not None and int(value) > maximum):
+        abort(400, f"{name} must be a whole number from 1" + (f" to {maximum}" if maximum else ""))
+    return int(value)
+
+
+@bp.get("/queue")
+@roles_required(*ROLES)
+def queue():
+    return jsonify(call_queue.snapshot(clock.now(), current_app.config["AGING_STEP_SECONDS"]))
+
+
+@bp.get("/calls")
+@roles_required(*ROLES)
+def calls():
+    today = clock.now().date()
+    first = day_arg("from", today)
+    last = day_arg("to", first)
+    if last < first:
+        abort(400, "to must not be before from")
+    page = positive_int_arg("page", 1)
+    per_page = positive_int_arg("per_page", 50, MAX_PER_PAGE)
+    start = datetime.combine(first, time.min, tzinfo=timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    in_period = (Call.started_at >= start, Call.started_at < end)
+    total = db.session.scalar(select(func.count()).select_from(Call).where(*in_period))
+    rows = calls_with_counselors(
+        select(Call).where(*in_period).order_by(Call.started_at.desc(), Call.call_sid).limit(per_page).offset((page - 1) * per_page)
+    )
+    return jsonify(calls=[call_json(call, counselor) for call, counselor in rows], total=total)
+
+
+@bp.get("/calls/<call_sid>")
+@roles_required(*ROLES)
+def call(call_sid: str):
+    row = db.session.execute(
+        select(Call, User.username).outerjoin(User, Call.counselor_id == User.id).where(Call.call_sid == call_sid)
+    ).first()
+    if row is None:
+        abort(404, "no such call")
+    return jsonify(call_json(*row))

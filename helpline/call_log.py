@@ -1,0 +1,258 @@
+"""The call log: each webhook journaled once, and merged into one record per CallSid.
+
+Recording is idempotent and order-independent. The journal's unique `dedupe_key` makes a
+retried or duplicated webhook a no-op; every column of the call record merges by a rule
+that gives the same result whatever order the events arrive in (earliest time, largest
+wait, highest-ranked status or queue result), applied in one INSERT … ON CONFLICT
+statement so it holds under concurrent requests on SQLite and PostgreSQL alike.
+"""
+
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+
+from helpline.caller_privacy import ProtectedNumber
+from helpline.db import db, dialect_name, insert
+from helpline.models import Call, CallEvent, Counter
+from helpline.triage import CallerHistory, MenuOutcome, triage
+
+# Parameters that carry the caller's number (or name); never journaled.
+CALLER_PARAMS = ("From", "Caller", "ForwardedFrom", "CallerName")
+
+STATUS_RANKS = {
+    "queued": 1,
+    "initiated": 1,
+    "ringing": 2,
+    "in-progress": 3,
+    "completed": 4,
+    "busy": 4,
+    "failed": 4,
+    "no-answer": 4,
+    "canceled": 4,
+}
+TERMINAL_STATUSES = {status for status, rank in STATUS_RANKS.items() if rank == 4}
+
+# Results after which our action answer puts the caller back in the queue rank lowest;
+# results that take the caller out of the queue for good rank above them.
+QUEUE_RESULT_RANKS = {
+    "queue-full": 1,
+    "error": 1,
+    "system-error": 1,
+    "leave": 1,
+    "redirected": 2,
+    "redirected-from-waitUrl": 2,
+    "hangup": 3,
+    "bridging-in-process": 4,
+    "bridged": 5,
+}
+REQUEUED_RANK = 1
+
+QUEUE_CHANGING_KINDS = {"menu", "enqueue", "queue_result", "status"}
+HIGH_RISK_LEVELS = ("high", "imminent")
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One webhook, as the call log needs it; serialisable for the fail-open spool."""
+
+    kind: str
+    call_sid: str
+    dedupe_key: str
+    received_at: datetime
+    occurred_at: datetime
+    params: dict[str, str]
+    caller: ProtectedNumber | None
+    language: str | None
+    decision: MenuOutcome | None = None
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["received_at"] = self.received_at.isoformat()
+        data["occurred_at"] = self.occurred_at.isoformat()
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "WebhookEvent":
+        data = json.loads(text)
+        data["received_at"] = datetime.fromisoformat(data["received_at"])
+        data["occurred_at"] = datetime.fromisoformat(data["occurred_at"])
+        data["caller"] = ProtectedNumber(**data["caller"]) if data["caller"] else None
+        data["decision"] = MenuOutcome(**data["decision"]) if data["decision"] else None
+        return cls(**data)
+
+
+def dedupe_key(kind: str, url: str, params: dict[str, str], secret: str) -> str:
+    """The same delivery twice gives the same key. Keyed, as the params hold the caller's number."""
+    canonical = json.dumps([kind, url, sorted(params.items())], ensure_ascii=False)
+    return hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def redact(params: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in params.items() if name not in CALLER_PARAMS}
+
+
+def caller_history(caller_hash: str | None, call_sid: str, now: datetime, window_days: int) -> CallerHistory:
+    if caller_hash is None:
+        return CallerHistory()
+    others = select(Call).where(Call.caller_hash == caller_hash, Call.call_sid != call_sid)
+    recent = db.session.scalar(
+        select(func.count()).select_from(
+            others.where(Call.started_at >= now - timedelta(days=window_days)).subquery()
+        )
+    )
+    high_risk = db.session.scalar(
+        select(func.count()).select_from(others.where(Call.risk_level.in_(HIGH_RISK_LEVELS)).subquery())
+    )
+    return CallerHistory(calls_in_window=recent or 0, previous_high_risk=bool(high_risk))
+
+
+def facts(event: WebhookEvent, history: CallerHistory, emergency_key: str) -> dict:
+    """The call-record columns this event tells us about (pure)."""
+    params = event.params
+    values: dict = {"started_at": event.occurred_at}
+    if event.caller is not None:
+        values.update(
+            caller_hash=event.caller.hash,
+            caller_encrypted=event.caller.encrypted,
+            caller_masked=event.caller.masked,
+        )
+    if event.language:
+        values["language"] = event.language
+    status = params.get("CallStatus")
+    if status in STATUS_RANKS:
+        values.update(
+            status=status,
+            status_rank=STATUS_RANKS[status],
+            status_sequence=int(params.get("SequenceNumber", -1)),
+        )
+        if status in TERMINAL_STATUSES:
+            values["ended_at"] = event.occurred_at
+    if "CallDuration" in params:
+        values["duration_seconds"] = int(params["CallDuration"])
+    if "QueueTime" in params:
+        values["wait_seconds"] = int(params["QueueTime"])
+        values["enqueued_at"] = event.occurred_at - timedelta(seconds=int(params["QueueTime"]))
+    if event.kind == "queue_result":
+        result = params["QueueResult"]
+        values.update(
+            queue_result=result,
+            queue_result_rank=QUEUE_RESULT_RANKS.get(result, 0),
+            abandoned=result == "hangup",
+        )
+    if event.decision is not None:
+        decided = triage(event.decision, history, emergency_key)
+        values.update(
+            enqueued_at=event.occurred_at,
+            menu_key=decided.menu_key,
+            category=decided.category,
+            priority=decided.priority,
+            priority_rank=decided.priority_rank,
+            priority_reasons=list(decided.reasons),
+            emergency=decided.emergency,
+            repeat_caller=decided.repeat_caller,
+        )
+    return values
+
+
+def _earliest(column, proposed):
+    return case((column.is_(None), proposed), (proposed.is_(None), column), (proposed < column, proposed), else_=column)
+
+
+def _largest(column, proposed):
+    return case((column.is_(None), proposed), (proposed.is_(None), column), (proposed > column, proposed), else_=column)
+
+
+def _when(condition, column, proposed):
+    return case((condition, proposed), else_=column)
+
+
+def merge_rules(table, excluded) -> dict:
+    """For each column, how a new event's value merges into the stored one."""
+    c = table.c
+    status_wins = (excluded.status_rank > c.status_rank) | (
+        (excluded.status_rank == c.status_rank) & (excluded.status_sequence > c.status_sequence)
+    )
+    result_wins = excluded.queue_result_rank > c.queue_result_rank
+    if_unknown = c.queue_result.is_(None) & excluded.queue_result.isnot(None)
+    result_wins = result_wins | if_unknown
+    triage_wins = excluded.category.isnot(None) & (
+        c.category.is_(None) | (excluded.priority_rank > c.priority_rank)
+    )
+    rules = {
+        name: _earliest(getattr(c, name), getattr(excluded, name))
+        for name in ("started_at", "enqueued_at", "answered_at", "ended_at")
+    }
+    rules.update({name: _largest(getattr(c, name), getattr(excluded, name)) for name in ("wait_seconds", "duration_seconds")})
+    rules.update({name: _when(status_wins, getattr(c, name), getattr(excluded, name)) for name in ("status", "status_rank", "status_sequence")})
+    rules.update(
+        {name: _when(result_wins, getattr(c, name), getattr(excluded, name)) for name in ("queue_result", "queue_result_rank", "abandoned")}
+    )
+    rules.update(
+        {
+            name: _when(triage_wins, getattr(c, name), getattr(excluded, name))
+            for name in ("menu_key", "category", "priority", "priority_rank", "priority_reasons", "emergency", "repeat_caller")
+        }
+    )
+    rules.update({name: func.coalesce(getattr(c, name), getattr(excluded, name)) for name in ("caller_hash", "caller_encrypted", "caller_masked", "language")})
+    rules["updated_at"] = excluded.updated_at
+    return rules
+
+
+def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_window_days: int) -> bool:
+    """Journal the event and merge it into its call. False when it was a duplicate."""
+    dialect = dialect_name()
+    journaled = db.session.execute(
+        insert(CallEvent.__table__, dialect)
+        .values(
+            call_sid=event.call_sid,
+            dedupe_key=event.dedupe_key,
+            kind=event.kind,
+            occurred_at=event.occurred_at,
+            received_at=event.received_at,
+            params=event.params,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(CallEvent.id)
+    ).scalar()
+    if journaled is None:
+        return False
+
+    history = CallerHistory()
+    if event.decision is not None:
+        caller_hash = event.caller.hash if event.caller else None
+        history = caller_history(caller_hash, event.call_sid, event.occurred_at, repeat_window_days)
+    values = {
+        "status_rank": 0,
+        "status_sequence": -1,
+        "queue_result_rank": 0,
+        "priority_rank": 0,
+        "abandoned": False,
+        "emergency": False,
+        "repeat_caller": False,
+        "priority_reasons": [],
+        **facts(event, history, emergency_key),
+        "call_sid": event.call_sid,
+        "updated_at": now,
+    }
+    statement = insert(Call.__table__, dialect).values(**values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["call_sid"], set_=merge_rules(Call.__table__, statement.excluded)
+        )
+    )
+    if event.kind in QUEUE_CHANGING_KINDS:
+        bump_counter("queue")
+    return True
+
+
+def bump_counter(name: str) -> int:
+    statement = insert(Counter.__table__, dialect_name()).values(name=name, value=1)
+    return db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"], set_={"value": Counter.__table__.c.value + 1}
+        ).returning(Counter.value)
+    ).scalar_one()

@@ -1,0 +1,72 @@
+"""The live queue: who is waiting, in the order they will be served, and its version."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from helpline.call_log import REQUEUED_RANK
+from helpline.db import db
+from helpline.models import Call, Counter
+from helpline.triage import Waiting, current_priority, queue_order
+
+
+def waiting_calls() -> list[Call]:
+    return list(
+        db.session.scalars(
+            select(Call).where(
+                Call.enqueued_at.isnot(None),
+                Call.ended_at.is_(None),
+                Call.queue_result_rank <= REQUEUED_RANK,
+            )
+        )
+    )
+
+
+def ordered(calls: list[Call], now: datetime, aging_step: int) -> list[Call]:
+    by_sid = {call.call_sid: call for call in calls}
+    waiting = [Waiting(call.call_sid, call.priority or "normal", call.enqueued_at) for call in calls]
+    return [by_sid[caller.call_sid] for caller in queue_order(waiting, now, aging_step)]
+
+
+def version() -> int:
+    return db.session.scalar(select(Counter.value).where(Counter.name == "queue")) or 0
+
+
+def position(call_sid: str, now: datetime, aging_step: int) -> int | None:
+    """1-based place in the served order, or None when the caller is not waiting."""
+    for place, call in enumerate(ordered(waiting_calls(), now, aging_step), start=1):
+        if call.call_sid == call_sid:
+            return place
+    return None
+
+
+def recent_average_wait(now: datetime, window: timedelta = timedelta(hours=1)) -> float | None:
+    """Average wait of the callers answered within the window, for the expected-wait prompt."""
+    return db.session.scalar(
+        select(func.avg(Call.wait_seconds)).where(
+            Call.queue_result == "bridged", Call.ended_at >= now - window, Call.wait_seconds.isnot(None)
+        )
+    )
+
+
+def snapshot_entry(call: Call, now: datetime, aging_step: int) -> dict:
+    priority, aged = current_priority(call.priority or "normal", call.enqueued_at, now, aging_step)
+    reasons = list(call.priority_reasons or []) + (["waiting_long"] if aged else [])
+    return {
+        "call_sid": call.call_sid,
+        "category": call.category,
+        "priority": priority,
+        "priority_reasons": reasons,
+        "emergency": call.emergency,
+        "enqueued_at": call.enqueued_at.isoformat(),
+        "waiting_seconds": int((now - call.enqueued_at).total_seconds()),
+        "repeat_caller": call.repeat_caller,
+        "language": call.language,
+        "caller": call.caller_masked,
+    }
+
+
+def snapshot(now: datetime, aging_step: int) -> dict:
+    """The body of `GET /api/queue` and of the `queue` socket event."""
+    calls = ordered(waiting_calls(), now, aging_step)
+    return {"version": version(), "calls": [snapshot_entry(call, now, aging_step) for call in calls]}

@@ -1,0 +1,110 @@
+"""Tables: calls, their webhook journal, users, and named counters."""
+
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from helpline.clock import now
+from helpline.db import UTCDateTime, db
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+ROLES = ("counselor", "supervisor", "admin")
+
+
+class Call(db.Model):
+    """One caller's call, merged from every webhook the provider sent about it."""
+
+    __tablename__ = "calls"
+
+    call_sid: Mapped[str] = mapped_column(String(34), primary_key=True)
+    # The provider's last call status; a later status never yields to an earlier one.
+    status: Mapped[Optional[str]] = mapped_column(String(20))
+    status_rank: Mapped[int] = mapped_column(Integer, default=0)
+    status_sequence: Mapped[int] = mapped_column(Integer, default=-1)
+
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    enqueued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    wait_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    duration_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    queue_result: Mapped[Optional[str]] = mapped_column(String(32))
+    queue_result_rank: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[bool] = mapped_column(default=False)
+
+    menu_key: Mapped[Optional[str]] = mapped_column(String(8))
+    category: Mapped[Optional[str]] = mapped_column(String(64))
+    priority: Mapped[Optional[str]] = mapped_column(String(16))
+    priority_rank: Mapped[int] = mapped_column(Integer, default=0)
+    priority_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    emergency: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[Optional[str]] = mapped_column(String(8))
+    repeat_caller: Mapped[bool] = mapped_column(default=False)
+
+    caller_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    caller_encrypted: Mapped[Optional[str]] = mapped_column(Text)
+    caller_masked: Mapped[Optional[str]] = mapped_column(String(32))
+
+    counselor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    risk_level: Mapped[Optional[str]] = mapped_column(String(16))
+    outcome: Mapped[Optional[str]] = mapped_column(String(64))
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    __table_args__ = (
+        # The live queue: callers enqueued and not yet out of it.
+        Index("ix_calls_waiting", "ended_at", "queue_result_rank", "enqueued_at"),
+        Index("ix_calls_started_at", "started_at"),
+    )
+
+
+class CallEvent(db.Model):
+    """The append-only journal: each webhook received, once."""
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    call_sid: Mapped[str] = mapped_column(String(34), index=True)
+    # The same request delivered twice has the same key; see call_log.dedupe_key.
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The request's parameters with the caller's number taken out.
+    params: Mapped[dict] = mapped_column(JSON)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Counter(db.Model):
+    """Named counters that grow with each change, such as the live queue's version."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,223 @@
+"""The provider's webhooks: a call's life from greeting to hang-up.
+
+    /twilio/voice         greeting and menu (the number's "a call comes in" URL)
+    /twilio/menu          the key pressed; a wrong key asks once more
+    /twilio/enqueue       silence after the menu, or back into the queue after a bounce
+    /twilio/wait          what a waiting caller hears: position, expected wait, music
+    /twilio/queue-result  how the caller left the queue (QueueResult, QueueTime)
+    /twilio/status        call-progress events (final status, CallDuration)
+
+Each view verifies (signature, shape), records the webhook, commits, and answers. When the
+database does not answer the webhook goes to the local spool instead and the caller still
+gets TwiML that queues them: nobody hears an error because of us.
+"""
+
+import logging
+import math
+from email.utils import parsedate_to_datetime
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+
+from helpline import call_log, call_queue, clock, twiml
+from helpline.caller_privacy import protect
+from helpline.call_log import WebhookEvent
+from helpline.db import db
+from helpline.menu import Language, Menu
+from helpline.triage import MENU_ATTEMPTS, MenuOutcome, menu_outcome
+from helpline.webhook_checks import provider_webhook, signed_url
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("voice", __name__, url_prefix="/twilio")
+
+
+def current_menu() -> Menu:
+    return current_app.extensions["helpline.menu"]
+
+
+def caller_language() -> Language:
+    return current_menu().language(request.args.get("lang"))
+
+
+def twiml_response(document: str) -> Response:
+    return Response(document, mimetype="text/xml")
+
+
+def webhook_event(kind: str, decision: MenuOutcome | None = None) -> WebhookEvent:
+    config = current_app.config
+    params = request.form.to_dict()
+    received_at = clock.now()
+    occurred_at = parsedate_to_datetime(params["Timestamp"]) if "Timestamp" in params else received_at
+    caller = None
+    if "From" in params:
+        caller = protect(params["From"], config["CALLER_HASH_KEY"], config["CALLER_ENCRYPTION_KEY"])
+    return WebhookEvent(
+        kind=kind,
+        call_sid=params["CallSid"],
+        dedupe_key=call_log.dedupe_key(kind, signed_url(), params, config["CALLER_HASH_KEY"]),
+        received_at=received_at,
+        occurred_at=occurred_at,
+        params=call_log.redact(params),
+        caller=caller,
+        language=caller_language().code if kind != "status" else None,
+        decision=decision,
+    )
+
+
+def record_batch(events: list[WebhookEvent]) -> None:
+    config = current_app.config
+    for event in events:
+        call_log.record(
+            event,
+            now=clock.now(),
+            emergency_key=current_menu().emergency_key,
+            repeat_window_days=config["REPEAT_CALLER_WINDOW_DAYS"],
+        )
+    db.session.commit()
+
+
+def record_or_spool(event: WebhookEvent) -> None:
+    spool = current_app.extensions["helpline.spool"]
+    try:
+        record_batch([event])
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        # The exception text holds SQL parameters: name the error, not its contents.
+        log.error("database unavailable (%s); spooling %s webhook", type(error).__name__, event.kind)
+        try:
+            spool.append(event)
+        except OSError:
+            log.critical("could not spool a %s webhook for %s", event.kind, event.call_sid)
+        return
+    replay_spool()
+
+
+def replay_spool() -> None:
+    spool = current_app.extensions["helpline.spool"]
+    if not spool.pending():
+        return
+    try:
+        spool.replay(record_batch)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.error("spool replay failed (%s); will retry", type(error).__name__)
+
+
+def enqueue_twiml(language: Language, *, emergency: bool, requeue: bool = False) -> str:
+    # The danger-now mark rides along in our own URLs, so the hold message is right
+    # even while the database does not answer.
+    marks = {"lang": language.code, **({"emergency": 1} if emergency else {})}
+    return twiml.enqueue(
+        language,
+        queue_name=current_app.config["TWILIO_QUEUE_NAME"],
+        action_url=url_for("voice.queue_result", **marks),
+        wait_url=url_for("voice.wait", **marks),
+        requeue=requeue,
+    )
+
+
+def menu_twiml(language: Language, *, attempt: int) -> str:
+    return twiml.menu(
+        language,
+        gather_url=url_for("voice.menu", attempt=attempt, lang=language.code),
+        silence_url=url_for("voice.enqueue", lang=language.code),
+        timeout=current_menu().gather_timeout,
+        greet=attempt == 1,
+    )
+
+
+@bp.post("/voice")
+@provider_webhook
+def voice():
+    language = caller_language()
+    record_or_spool(webhook_event("voice"))
+    return twiml_response(menu_twiml(language, attempt=1))
+
+
+@bp.post("/menu")
+@provider_webhook
+def menu():
+    attempt = request.args.get("attempt", "1")
+    if attempt not in {str(n) for n in range(1, MENU_ATTEMPTS + 1)}:
+        abort(400, f"attempt must be 1 to {MENU_ATTEMPTS}")
+    settings = current_menu()
+    language = caller_language()
+    outcome = menu_outcome(request.form.get("Digits"), int(attempt), settings.keys, settings.default_category)
+    record_or_spool(webhook_event("menu", None if outcome.ask_again else outcome))
+    if outcome.ask_again:
+        return twiml_response(menu_twiml(language, attempt=int(attempt) + 1))
+    return twiml_response(enqueue_twiml(language, emergency=outcome.key == settings.emergency_key))
+
+
+@bp.post("/enqueue")
+@provider_webhook
+def enqueue():
+    """Reached by the `<Redirect>` after the menu: the caller pressed nothing."""
+    outcome = menu_outcome(None, MENU_ATTEMPTS, {}, current_menu().default_category)
+    record_or_spool(webhook_event("enqueue", outcome))
+    return twiml_response(enqueue_twiml(caller_language(), emergency=False))
+
+
+@bp.post("/wait")
+@provider_webhook
+def wait():
+    language = caller_language()
+    event = webhook_event("wait")
+    record_or_spool(event)
+    emergency = request.args.get("emergency") == "1"
+    position, expected = None, None
+    if not emergency:
+        position, expected = queue_estimate(event)
+    return twiml_response(
+        twiml.hold(
+            language,
+            position=position,
+            expected_minutes=expected,
+            emergency=emergency,
+            hold_music=current_menu().hold_music,
+        )
+    )
+
+
+def queue_estimate(event: WebhookEvent) -> tuple[int | None, int | None]:
+    """Our own served-order position and expected wait; the provider's figures if the database is down."""
+    params = event.params
+    waited = int(params.get("QueueTime", 0))
+    try:
+        now = clock.now()
+        position = call_queue.position(event.call_sid, now, current_app.config["AGING_STEP_SECONDS"])
+        average = call_queue.recent_average_wait(now)
+    except SQLAlchemyError:
+        db.session.rollback()
+        position, average = None, None
+    if position is None and params.get("QueuePosition", "").isdigit():
+        position = int(params["QueuePosition"])
+    if average is None and params.get("AvgQueueTime", "").isdigit():
+        average = int(params["AvgQueueTime"])
+    expected = math.ceil(max(average - waited, 60) / 60) if average else None
+    return position, expected
+
+
+@bp.post("/queue-result")
+@provider_webhook
+def queue_result():
+    if "QueueResult" not in request.form:
+        abort(400, "missing QueueResult")
+    language = caller_language()
+    record_or_spool(webhook_event("queue_result"))
+    result = request.form["QueueResult"]
+    if call_log.QUEUE_RESULT_RANKS.get(result, 0) <= call_log.REQUEUED_RANK:
+        # Full queue, an error, or a result we do not know: back into the queue, never dropped.
+        emergency = request.args.get("emergency") == "1"
+        return twiml_response(enqueue_twiml(language, emergency=emergency, requeue=True))
+    if result.startswith("redirected"):
+        return twiml_response(twiml.nothing())
+    return twiml_response(twiml.hang_up())
+
+
+@bp.post("/status")
+@provider_webhook
+def status():
+    record_or_spool(webhook_event("status"))
+    return Response(status=204)

@@ -1,0 +1,114 @@
+"""Reject a provider webhook early: a bad signature (403) or a malformed shape (400).
+
+The signature is checked with the twilio library's `RequestValidator`, against the URL at
+`PUBLIC_BASE_URL` when set, so it holds behind a proxy that rewrites host or scheme. Both
+schemes are accepted: the account auth token with HMAC-SHA1, and a signing key named in
+`X-Twilio-Webhooks-Signature-Settings` with HMAC-SHA256.
+"""
+
+import functools
+import logging
+import re
+from email.utils import parsedate_to_datetime
+
+from flask import abort, current_app, request
+from twilio.request_validator import (
+    HMAC_SHA1,
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+from helpline.call_log import STATUS_RANKS
+
+log = logging.getLogger(__name__)
+
+CALL_SID = re.compile(r"CA[0-9a-f]{32}")
+COUNT = re.compile(r"\d{1,9}")
+DIGITS = re.compile(r"[0-9*#]{0,32}")
+QUEUE_RESULT = re.compile(r"[a-zA-Z-]{1,40}")
+MAX_VALUE_LENGTH = 512
+
+
+class BadWebhook(Exception):
+    """A webhook the service will not act on; `str()` is the one-line reason."""
+
+
+def signed_url() -> str:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if not base:
+        return request.url
+    query = request.query_string.decode()
+    return base + request.path + (f"?{query}" if query else "")
+
+
+def signing_secret(settings_header: str | None) -> str | None:
+    """The secret the provider signed with: a named signing key, or the auth token."""
+    if not settings_header:
+        return current_app.config["TWILIO_AUTH_TOKEN"] or None
+    key_id = next(
+        (value.strip() for name, _, value in (part.partition("=") for part in settings_header.split(","))
+         if name.strip() == "key"),
+        None,
+    )
+    keys = current_app.config["TWILIO_WEBHOOK_KEYS"]
+    if key_id is None or not keys:
+        return current_app.config["TWILIO_AUTH_TOKEN"] or None
+    return keys.get(key_id)
+
+
+def signature_is_valid() -> bool:
+    signature = request.headers.get(SIGNATURE_HEADER)
+    settings_header = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    secret = signing_secret(settings_header)
+    if not signature or not secret:
+        return False
+    algorithm = get_signature_algorithm(settings_header) if settings_header else HMAC_SHA1
+    return RequestValidator(secret).validate(signed_url(), request.form, signature, algorithm=algorithm)
+
+
+def check_shape(params: dict[str, str]) -> None:
+    """Raise BadWebhook naming the first malformed parameter."""
+    call_sid = params.get("CallSid")
+    if call_sid is None:
+        raise BadWebhook("missing CallSid")
+    if not CALL_SID.fullmatch(call_sid):
+        raise BadWebhook("malformed CallSid: expected CA and 32 hex digits")
+    for name, value in params.items():
+        if len(value) > MAX_VALUE_LENGTH:
+            raise BadWebhook(f"parameter {name} is too long")
+    for name in ("QueueTime", "CallDuration", "SequenceNumber", "QueuePosition", "AvgQueueTime", "CurrentQueueSize"):
+        if name in params and not COUNT.fullmatch(params[name]):
+            raise BadWebhook(f"malformed {name}: expected a whole number of seconds or a count")
+    if "CallStatus" in params and params["CallStatus"] not in STATUS_RANKS:
+        raise BadWebhook(f"unknown CallStatus: {params['CallStatus'][:40]}")
+    if "Digits" in params and not DIGITS.fullmatch(params["Digits"]):
+        raise BadWebhook("malformed Digits")
+    if "QueueResult" in params and not QUEUE_RESULT.fullmatch(params["QueueResult"]):
+        raise BadWebhook("malformed QueueResult")
+    if "Timestamp" in params:
+        try:
+            if parsedate_to_datetime(params["Timestamp"]).tzinfo is None:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise BadWebhook("malformed Timestamp: expected RFC 2822 with a zone") from None
+
+
+def provider_webhook(view):
+    """Verify the signature, then the shape, before the view runs."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not current_app.config["SKIP_SIGNATURE_CHECK"] and not signature_is_valid():
+            log.warning("rejected webhook with a bad signature", extra={"path": request.path})
+            abort(403, "invalid X-Twilio-Signature")
+        if len(request.form.getlist("CallSid")) > 1:
+            abort(400, "CallSid given more than once")
+        try:
+            check_shape(request.form.to_dict())
+        except BadWebhook as reason:
+            abort(400, str(reason))
+        return view(*args, **kwargs)
+
+    return checked

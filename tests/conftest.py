@@ -1,0 +1,138 @@
+"""Fixtures: the app on a migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL),
+a client, a CLI runner, a signed provider, and a login helper."""
+
+import os
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from twilio.request_validator import RequestValidator
+
+from config import TestingConfig
+from helpline import create_app
+from helpline.db import db
+from helpline.models import User
+
+TABLES = ("call_events", "calls", "counters", "users")
+
+
+def new_call_sid() -> str:
+    return "CA" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'helpline.db'}"
+
+
+@pytest.fixture(scope="session")
+def config_class(database_url, tmp_path_factory):
+    class Settings(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        SPOOL_DIR = str(tmp_path_factory.mktemp("spool"))
+
+    return Settings
+
+
+@pytest.fixture(scope="session")
+def migrated(config_class):
+    """Build the schema once per run, through the migrations themselves."""
+    app = create_app(config_class)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in (*TABLES, "alembic_version"):
+                connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE" if db.engine.dialect.name == "postgresql" else f"DROP TABLE IF EXISTS {table}"))
+        upgrade()
+    return config_class
+
+
+@pytest.fixture
+def app(migrated):
+    app = create_app(migrated)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
+    spool = app.extensions["helpline.spool"]
+    for leftover in spool.directory.glob("*"):
+        leftover.unlink()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Provider:
+    """Plays the telephony provider: signed form posts, as Twilio sends them."""
+
+    base_url = "http://localhost"
+
+    def __init__(self, client, auth_token: str):
+        self.client = client
+        self.validator = RequestValidator(auth_token)
+
+    def sign(self, url: str, params: dict) -> str:
+        return self.validator.compute_signature(url, params)
+
+    def post(self, path: str, params: dict, *, signature: str | None = None, headers: dict | None = None):
+        url = self.base_url + path
+        headers = {"X-Twilio-Signature": signature if signature is not None else self.sign(url, params), **(headers or {})}
+        return self.client.post(path, data=params, headers=headers)
+
+    @staticmethod
+    def params(call_sid: str, caller: str = "+989121234567", **extra) -> dict:
+        return {
+            "CallSid": call_sid,
+            "AccountSid": TestingConfig.TWILIO_ACCOUNT_SID,
+            "From": caller,
+            "To": "+981480",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+            **extra,
+        }
+
+
+@pytest.fixture
+def provider(client, app):
+    return Provider(client, app.config["TWILIO_AUTH_TOKEN"])
+
+
+def path_with(path: str, **query) -> str:
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+class AuthActions:
+    def __init__(self, client, app):
+        self.client = client
+        self.app = app
+
+    def create(self, username: str = "counselor1", role: str = "counselor", password: str = "correct horse battery") -> User:
+        with self.app.app_context():
+            user = User(username=username, role=role)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user
+
+    def login(self, username: str = "counselor1", password: str = "correct horse battery"):
+        return self.client.post("/api/login", json={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/api/logout")
+
+
+@pytest.fixture
+def auth(client, app):
+    return AuthActions(client, app)
