@@ -59,7 +59,8 @@ class Config:
     # Where webhooks go while the database does not answer, until replayed.
     SPOOL_DIR = os.environ.get("SPOOL_DIR", str(ROOT / "instance" / "spool"))
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # How long a webhook waits on a busy or unreachable database before failing open.
+    DATABASE_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_TIMEOUT_SECONDS", "3"))
     SOCKETIO_ASYNC_MODE = "threading"
 
     @classmethod

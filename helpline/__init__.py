@@ -22,6 +22,7 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
         config_class.validate()
     app = Flask(__name__, instance_path=str(config.ROOT / "instance"))
     app.config.from_object(config_class)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     app.extensions["helpline.menu"] = menu.load(app.config["MENU_FILE"])
     app.extensions["helpline.taxonomy"] = taxonomy.load(app.config["TAXONOMY_FILE"])
     app.extensions["helpline.spool"] = Spool(app.config["SPOOL_DIR"])
@@ -41,6 +42,17 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
 
     app.register_error_handler(HTTPException, http_error)
     return app
+
+
+def engine_options(settings) -> dict:
+    """Bounded waits on the database, so a webhook fails open rather than hanging."""
+    url = settings["SQLALCHEMY_DATABASE_URI"]
+    timeout = settings["DATABASE_TIMEOUT_SECONDS"]
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": timeout}}
+    if url.startswith("postgresql"):
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": max(1, round(timeout))}}
+    return {"pool_pre_ping": True}
 
 
 def http_error(error: HTTPException):
