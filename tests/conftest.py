@@ -45,7 +45,28 @@ def migrated(config_class):
             for table in (*TABLES, "alembic_version"):
                 connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE" if db.engine.dialect.name == "postgresql" else f"DROP TABLE IF EXISTS {table}"))
         upgrade()
+        db.engine.dispose()
     return config_class
+
+
+def dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(migrated):
+    """Apps with settings of a test's own (subclasses of the migrated settings)."""
+    made = []
+
+    def make(config_class=migrated):
+        made.append(create_app(config_class))
+        return made[-1]
+
+    yield make
+    for app in made:
+        dispose(app)
 
 
 @pytest.fixture
@@ -59,9 +80,7 @@ def app(migrated):
     for leftover in spool.directory.glob("*"):
         leftover.unlink()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 @pytest.fixture

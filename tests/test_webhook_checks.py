@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 import config
-from helpline import create_app
 from helpline.db import db
 from helpline.models import Call, CallEvent
 from tests.conftest import Provider, new_call_sid
@@ -67,11 +66,11 @@ def test_sha256_signing_key_scheme(app, provider):
     assert provider.post("/twilio/voice", params, signature=signature, headers=sha1).status_code == 403
 
 
-def test_public_base_url_is_what_is_signed_behind_a_proxy(migrated):
+def test_public_base_url_is_what_is_signed_behind_a_proxy(migrated, app_factory):
     class BehindProxy(migrated):
         PUBLIC_BASE_URL = "https://helpline.example.org"
 
-    app = create_app(BehindProxy)
+    app = app_factory(BehindProxy)
     client = app.test_client()
     params = Provider.params(new_call_sid(), CallStatus="ringing")
     validator = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
@@ -91,11 +90,11 @@ def test_only_the_development_profile_can_turn_the_check_off(profile, skipped):
     assert shown.stdout.strip() == skipped
 
 
-def test_skipping_the_check_lets_unsigned_requests_in(migrated):
+def test_skipping_the_check_lets_unsigned_requests_in(migrated, app_factory):
     class Unchecked(migrated):
         SKIP_SIGNATURE_CHECK = True
 
-    app = create_app(Unchecked)
+    app = app_factory(Unchecked)
     assert app.test_client().post("/twilio/voice", data=Provider.params(new_call_sid())).status_code == 200
 
 

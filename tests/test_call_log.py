@@ -1,0 +1,154 @@
+"""Idempotent, order-independent call records: duplicates, late callbacks, concurrency."""
+
+import random
+import threading
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from helpline import clock
+from helpline.caller_privacy import reveal
+from helpline.db import db
+from helpline.models import Call, CallEvent
+from tests.conftest import Provider, new_call_sid
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+COMPARED = [
+    column.name
+    for column in Call.__table__.columns
+    if column.name not in {"call_sid", "caller_hash", "caller_encrypted", "caller_masked", "updated_at"}
+]
+
+
+def call_events(call_sid: str, caller: str, result: str) -> list[tuple[str, dict]]:
+    """Every webhook of one call's life, in the order the provider would send them."""
+
+    def params(**extra):
+        return Provider.params(call_sid, caller, **extra)
+
+    def status(name, sequence, seconds, **extra):
+        stamp = (NOW + timedelta(seconds=seconds)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        return params(CallStatus=name, SequenceNumber=str(sequence), Timestamp=stamp, CallbackSource="call-progress-events", **extra)
+
+    return [
+        ("/twilio/status", status("initiated", 0, -2)),
+        ("/twilio/status", status("ringing", 1, -1)),
+        ("/twilio/voice?lang=en", params(CallStatus="ringing")),
+        ("/twilio/menu?attempt=1&lang=en", params(CallStatus="in-progress", Digits="7")),
+        ("/twilio/menu?attempt=2&lang=en", params(CallStatus="in-progress", Digits="3")),
+        ("/twilio/wait?lang=en", params(CallStatus="in-progress", QueueTime="10", QueuePosition="2")),
+        ("/twilio/wait?lang=en", params(CallStatus="in-progress", QueueTime="20", QueuePosition="1")),
+        ("/twilio/queue-result?lang=en", params(CallStatus="in-progress", QueueResult=result, QueueTime="25")),
+        ("/twilio/status", status("in-progress", 2, 0)),
+        ("/twilio/status", status("completed", 3, 90, CallDuration="90")),
+    ]
+
+
+def final_record(app, call_sid: str) -> dict:
+    with app.app_context():
+        call = db.session.get(Call, call_sid)
+        return {name: getattr(call, name) for name in COMPARED}
+
+
+def journal_count(app, call_sid: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CallEvent).where(CallEvent.call_sid == call_sid))
+
+
+def send_all(provider, events):
+    for path, params in events:
+        response = provider.post(path, params)
+        assert response.status_code in (200, 204), response.data
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), result=st.sampled_from(["bridged", "hangup", "queue-full"]))
+def test_any_order_and_repetition_gives_the_same_record(app, provider, monkeypatch, data, result):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    caller = f"+98912{random.randrange(10**7):07d}"
+    in_order, shuffled = new_call_sid(), new_call_sid()
+    send_all(provider, call_events(in_order, caller, result))
+
+    events = call_events(shuffled, caller.replace("+98912", "+98935"), result)
+    repeats = data.draw(st.lists(st.integers(min_value=0, max_value=len(events) - 1), max_size=12))
+    deliveries = data.draw(st.permutations(events + [events[i] for i in repeats]))
+    send_all(provider, deliveries)
+
+    assert final_record(app, shuffled) == final_record(app, in_order)
+    assert journal_count(app, shuffled) == len(events)
+
+
+def test_the_merged_record(app, provider, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    call_sid = new_call_sid()
+    events = call_events(call_sid, "+989121234567", "bridged")
+    send_all(provider, list(reversed(events)))
+    record = final_record(app, call_sid)
+    assert record["status"] == "completed" and record["status_sequence"] == 3
+    assert (record["category"], record["menu_key"], record["priority"]) == ("disability", "3", "normal")
+    assert (record["queue_result"], record["abandoned"], record["wait_seconds"]) == ("bridged", False, 25)
+    assert record["duration_seconds"] == 90
+    assert record["started_at"] == NOW - timedelta(seconds=2)
+    assert record["enqueued_at"] == NOW - timedelta(seconds=25)
+    assert record["ended_at"] == NOW + timedelta(seconds=90)
+    with app.app_context():
+        call = db.session.get(Call, call_sid)
+        assert reveal(call.caller_encrypted, app.config["CALLER_ENCRYPTION_KEY"]) == "+989121234567"
+
+
+def test_late_callback_never_moves_a_call_backwards(app, provider):
+    call_sid = new_call_sid()
+    completed = Provider.params(call_sid, CallStatus="completed", SequenceNumber="3", CallDuration="30")
+    provider.post("/twilio/status", completed)
+    for late in ("ringing", "in-progress", "queued"):
+        provider.post("/twilio/status", Provider.params(call_sid, CallStatus=late, SequenceNumber="1"))
+    provider.post("/twilio/voice", Provider.params(call_sid, CallStatus="ringing"))
+    record = final_record(app, call_sid)
+    assert record["status"] == "completed" and record["duration_seconds"] == 30 and record["ended_at"] is not None
+
+
+def test_a_hangup_is_not_undone_by_a_late_bounce(app, provider):
+    call_sid = new_call_sid()
+    provider.post("/twilio/queue-result", Provider.params(call_sid, QueueResult="hangup", QueueTime="40"))
+    provider.post("/twilio/queue-result", Provider.params(call_sid, QueueResult="queue-full", QueueTime="0"))
+    record = final_record(app, call_sid)
+    assert (record["queue_result"], record["abandoned"], record["wait_seconds"]) == ("hangup", True, 40)
+
+
+def concurrently(app, requests: list[tuple[str, dict]], provider) -> list[int]:
+    """Send the requests at the same moment, each from its own thread and client."""
+    barrier = threading.Barrier(len(requests))
+    statuses = [None] * len(requests)
+
+    def send(index, path, params):
+        client = app.test_client()
+        signature = provider.sign(provider.base_url + path, params)
+        barrier.wait()
+        statuses[index] = client.post(path, data=params, headers={"X-Twilio-Signature": signature}).status_code
+
+    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_simultaneous_duplicates_are_recorded_once(app, provider):
+    call_sid = new_call_sid()
+    params = Provider.params(call_sid, CallStatus="completed", CallDuration="12", SequenceNumber="4")
+    assert concurrently(app, [("/twilio/status", params)] * 8, provider) == [204] * 8
+    assert journal_count(app, call_sid) == 1
+    assert final_record(app, call_sid)["duration_seconds"] == 12
+
+
+def test_simultaneous_first_events_create_one_record(app, provider):
+    call_sid = new_call_sid()
+    events = call_events(call_sid, "+989121234567", "hangup")
+    statuses = concurrently(app, events, provider)
+    assert all(status in (200, 204) for status in statuses)
+    assert journal_count(app, call_sid) == len(events)
+    record = final_record(app, call_sid)
+    assert record["queue_result"] == "hangup" and record["status"] == "completed" and record["category"] == "disability"
