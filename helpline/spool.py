@@ -1,9 +1,9 @@
 """The fail-open spool: webhooks kept on local disk while the database does not answer.
 
-Each process appends to its own file (one JSON event per line, flushed and fsynced before
-the caller hears the TwiML). Replaying moves a file aside under an exclusive lock, records
-every event (the call log's dedupe keys make a replay after a crash harmless) and deletes it
-only once the database has committed them all.
+Each process appends to its own file (one JSON event per line, fsynced before the caller
+hears the TwiML). Replaying claims the files (renames them) under an exclusive lock, records
+every event, and deletes a file only once the database has committed all of it; the call
+log's dedupe keys make replaying a file a second time harmless.
 """
 
 import fcntl
@@ -25,19 +25,27 @@ class Spool:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
 
-    def _own_file(self) -> Path:
-        return self.directory / f"pending-{os.getpid()}.jsonl"
-
     def append(self, event: WebhookEvent) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        line = event.to_json() + "\n"
-        with _append_lock, open(self._own_file(), "a", encoding="utf-8") as spool_file:
-            spool_file.write(line)
-            spool_file.flush()
-            os.fsync(spool_file.fileno())
+        line = (event.to_json() + "\n").encode("utf-8")
+        path = self.directory / f"pending-{os.getpid()}.jsonl"
+        with _append_lock:
+            while True:
+                spool_file = open(path, "ab")
+                fcntl.flock(spool_file, fcntl.LOCK_EX)
+                # A replay may have claimed (renamed) the file between open and lock.
+                if path.exists() and os.stat(path).st_ino == os.fstat(spool_file.fileno()).st_ino:
+                    break
+                spool_file.close()
+            with spool_file:
+                spool_file.write(line)
+                spool_file.flush()
+                os.fsync(spool_file.fileno())
 
     def pending(self) -> bool:
-        return self.directory.is_dir() and any(self.directory.glob("*.jsonl"))
+        return self.directory.is_dir() and any(
+            path.suffix in (".jsonl", ".replaying") for path in self.directory.iterdir()
+        )
 
     @contextmanager
     def _exclusive(self, blocking: bool) -> Iterator[bool]:
@@ -53,10 +61,16 @@ class Spool:
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
+    def _claim(self, path: Path) -> None:
+        """Rename a pending file out of the appenders' way, waiting for a write in progress."""
+        with open(path, "rb") as spool_file:
+            fcntl.flock(spool_file, fcntl.LOCK_EX)
+            path.rename(path.with_suffix(".replaying"))
+
     def replay(self, record_batch: Callable[[list[WebhookEvent]], None], *, blocking: bool = False) -> int:
         """Hand every spooled event to `record_batch` (which commits); returns how many.
 
-        When `record_batch` raises, the events stay spooled for the next replay.
+        When `record_batch` raises, the file stays claimed and is tried again next time.
         """
         if not self.pending():
             return 0
@@ -65,35 +79,15 @@ class Spool:
             if not locked:
                 return 0
             for path in sorted(self.directory.glob("*.jsonl")):
-                # Take the file out of the appenders' way before reading it.
-                claimed = path.with_suffix(".replaying") if path.suffix == ".jsonl" else path
-                with _append_lock:
-                    path.rename(claimed)
-                events = [WebhookEvent.from_json(line) for line in claimed.read_text("utf-8").splitlines() if line.strip()]
-                try:
-                    record_batch(events)
-                except Exception:
-                    with _append_lock:
-                        self._restore(claimed, path)
-                    raise
-                claimed.unlink()
-                replayed += len(events)
-            for leftover in sorted(self.directory.glob("*.replaying")):
-                # A replay that died between commit and unlink: recording again is a no-op.
-                events = [WebhookEvent.from_json(line) for line in leftover.read_text("utf-8").splitlines() if line.strip()]
+                self._claim(path)
+            # Also files claimed by a replay that died before deleting them: recording
+            # them again is a no-op, thanks to the dedupe keys.
+            for claimed in sorted(self.directory.glob("*.replaying")):
+                lines = claimed.read_text("utf-8").splitlines()
+                events = [WebhookEvent.from_json(line) for line in lines if line.strip()]
                 record_batch(events)
-                leftover.unlink()
+                claimed.unlink()
                 replayed += len(events)
         if replayed:
             log.info("replayed %d spooled webhooks", replayed)
         return replayed
-
-    @staticmethod
-    def _restore(claimed: Path, original: Path) -> None:
-        """Put a claimed file back, keeping anything appended to `original` since."""
-        if original.exists():
-            with open(original, "a", encoding="utf-8") as target:
-                target.write(claimed.read_text("utf-8"))
-            claimed.unlink()
-        else:
-            claimed.rename(original)

@@ -1,0 +1,119 @@
+"""The database down and back: callers are still queued, and no webhook is lost."""
+
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import func, select
+
+from helpline.db import db
+from helpline.models import Call, CallEvent
+from tests.conftest import Provider, new_call_sid
+from tests.outage import Outage
+from tests.test_call_log import call_events
+
+
+@pytest.fixture
+def outage(app, database_url):
+    # `app` first: it leaves the database empty for this test.
+    outage = Outage(database_url)
+    yield outage
+    outage.close()
+
+
+@pytest.fixture
+def fragile_app(outage, migrated, app_factory, tmp_path):
+    class ShortWaits(migrated):
+        SQLALCHEMY_DATABASE_URI = outage.url
+        DATABASE_TIMEOUT_SECONDS = 0.3
+        SPOOL_DIR = str(tmp_path / "spool")
+
+    return app_factory(ShortWaits)
+
+
+@pytest.fixture
+def fragile_provider(fragile_app):
+    return Provider(fragile_app.test_client(), fragile_app.config["TWILIO_AUTH_TOKEN"])
+
+
+def counts(app, call_sid):
+    with app.app_context():
+        calls = db.session.scalar(select(func.count()).select_from(Call).where(Call.call_sid == call_sid))
+        events = db.session.scalar(select(func.count()).select_from(CallEvent).where(CallEvent.call_sid == call_sid))
+    return calls, events
+
+
+def test_callers_are_queued_while_the_database_is_down_and_nothing_is_lost(fragile_app, fragile_provider, outage, app):
+    call_sid = new_call_sid()
+    events = call_events(call_sid, "+989121234567", "bridged")
+    danger_menu = ("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, CallStatus="in-progress", Digits="9"))
+    with outage.down():
+        assert fragile_app.test_client().get("/healthz").status_code == 503
+        root = ET.fromstring(fragile_provider.post("/twilio/voice?lang=en", events[2][1]).data)
+        assert root.find("Gather") is not None
+        response = fragile_provider.post(*danger_menu)
+        assert response.status_code == 200
+        enqueue = ET.fromstring(response.data).find("Enqueue")
+        assert enqueue.text == "helpline" and "emergency=1" in enqueue.get("waitUrl")
+        for path, params in events[5:]:
+            assert fragile_provider.post(path, params).status_code in (200, 204)
+        assert fragile_app.extensions["helpline.spool"].pending()
+    assert counts(app, call_sid) == (0, 0)
+
+    # The next health check brings the spool home.
+    assert fragile_app.test_client().get("/healthz").status_code == 200
+    assert not fragile_app.extensions["helpline.spool"].pending()
+    assert counts(app, call_sid) == (1, 2 + len(events[5:]))
+    with app.app_context():
+        record = db.session.get(Call, call_sid)
+        assert (record.category, record.priority, record.queue_result, record.status) == (
+            "suicide_self_harm", "emergency", "bridged", "completed"
+        )
+        assert record.duration_seconds == 90 and record.caller_masked == "+98********67"
+
+
+def test_a_webhook_after_recovery_replays_the_spool_first(fragile_app, fragile_provider, outage, app):
+    spooled, later = new_call_sid(), new_call_sid()
+    with outage.down():
+        fragile_provider.post("/twilio/status", Provider.params(spooled, CallStatus="completed", CallDuration="5"))
+    fragile_provider.post("/twilio/status", Provider.params(later, CallStatus="completed", CallDuration="6"))
+    assert counts(app, spooled) == (1, 1) and counts(app, later) == (1, 1)
+
+
+def test_replaying_twice_records_once(fragile_app, fragile_provider, outage, app, tmp_path):
+    call_sid = new_call_sid()
+    spool = fragile_app.extensions["helpline.spool"]
+    with outage.down():
+        fragile_provider.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="5"))
+    # As if a replay had committed and then died before removing its file.
+    (saved,) = spool.directory.glob("*.jsonl")
+    shutil.copy(saved, tmp_path / "copy")
+    runner = fragile_app.test_cli_runner()
+    assert "replayed 1 webhooks" in runner.invoke(args=["spool", "replay"]).output
+    shutil.copy(tmp_path / "copy", spool.directory / "pending-crashed.replaying")
+    assert "replayed 1 webhooks" in runner.invoke(args=["spool", "replay"]).output
+    assert counts(app, call_sid) == (1, 1)
+    assert not spool.pending() and not list(spool.directory.glob("*.replaying"))
+
+
+def test_a_failed_replay_keeps_the_spool(fragile_app, fragile_provider, outage, app):
+    call_sid = new_call_sid()
+    spool = fragile_app.extensions["helpline.spool"]
+    with outage.down():
+        fragile_provider.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="5"))
+        assert fragile_app.test_client().get("/healthz").status_code == 503
+        # A replay attempt while still down fails and keeps everything.
+        with fragile_app.app_context():
+            from helpline.voice import replay_spool
+
+            replay_spool()
+        assert spool.pending()
+    assert fragile_app.test_client().get("/healthz").status_code == 200
+    assert counts(app, call_sid) == (1, 1)
+
+
+def test_the_spool_holds_no_caller_number(fragile_app, fragile_provider, outage):
+    with outage.down():
+        fragile_provider.post("/twilio/voice", Provider.params(new_call_sid(), "+989127654321", CallStatus="ringing"))
+    (spooled,) = fragile_app.extensions["helpline.spool"].directory.glob("*.jsonl")
+    assert "7654321" not in spooled.read_text("utf-8")
