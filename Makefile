@@ -1,0 +1,24 @@
+# `make run` starts the service with the telephony emulator placing calls; `make test` runs the tests.
+# Both set up everything they need on a fresh machine (a virtualenv in .venv).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/flask --app wsgi demo
+
+# On SQLite; then also on PostgreSQL when TEST_DATABASE_URL is set.
+test: install
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest $(PYTEST_ARGS); fi
