@@ -50,7 +50,6 @@ class Config:
     CALLER_HASH_KEY = os.environ.get("CALLER_HASH_KEY")
     CALLER_ENCRYPTION_KEY = os.environ.get("CALLER_ENCRYPTION_KEY")
 
-    HELPLINE_LANGUAGE = os.environ.get("HELPLINE_LANGUAGE", "fa")
     MENU_FILE = os.environ.get("MENU_FILE", str(CONFIG_DIR / "menu.toml"))
     TAXONOMY_FILE = os.environ.get("TAXONOMY_FILE", str(CONFIG_DIR / "taxonomy.toml"))
     REPEAT_CALLER_WINDOW_DAYS = int(os.environ.get("REPEAT_CALLER_WINDOW_DAYS", "30"))

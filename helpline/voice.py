@@ -81,10 +81,14 @@ def record_or_spool(event: WebhookEvent) -> None:
     spool = current_app.extensions["helpline.spool"]
     try:
         record_batch([event])
-    except SQLAlchemyError as error:
+    except Exception as error:
         db.session.rollback()
-        # The exception text holds SQL parameters: name the error, not its contents.
-        log.error("database unavailable (%s); spooling %s webhook", type(error).__name__, event.kind)
+        if isinstance(error, SQLAlchemyError):
+            # The exception text holds SQL parameters: name the error, not its contents.
+            log.error("database unavailable (%s); spooling %s webhook", type(error).__name__, event.kind)
+        else:
+            # Whatever went wrong, the caller still gets queued and the webhook is kept.
+            log.exception("recording a %s webhook failed; spooling it", event.kind)
         try:
             spool.append(event)
         except OSError:
@@ -99,7 +103,8 @@ def replay_spool() -> None:
         return
     try:
         spool.replay(record_batch)
-    except SQLAlchemyError as error:
+    except Exception as error:
+        # Replaying is a side task of whichever request came first: it never fails that request.
         db.session.rollback()
         log.error("spool replay failed (%s); will retry", type(error).__name__)
 
