@@ -117,3 +117,19 @@ def test_the_spool_holds_no_caller_number(fragile_app, fragile_provider, outage)
         fragile_provider.post("/twilio/voice", Provider.params(new_call_sid(), "+989127654321", CallStatus="ringing"))
     (spooled,) = fragile_app.extensions["helpline.spool"].directory.glob("*.jsonl")
     assert "7654321" not in spooled.read_text("utf-8")
+
+
+def test_an_unexpected_error_while_recording_still_queues_the_caller(app, provider, monkeypatch):
+    from helpline import call_log
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(call_log, "record", broken)
+    call_sid = new_call_sid()
+    response = provider.post("/twilio/menu?attempt=1", Provider.params(call_sid, Digits="9"))
+    assert response.status_code == 200 and ET.fromstring(response.data).find("Enqueue") is not None
+    assert app.extensions["helpline.spool"].pending()
+    monkeypatch.undo()
+    assert app.test_client().get("/healthz").status_code == 200
+    assert counts(app, call_sid) == (1, 1)
