@@ -33,12 +33,14 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     live.init_app(app)
 
     from helpline import api, auth, cli, health, voice
+    from helpline.demo import demo_command
+    from helpline.emulator import emulate_command
 
     auth.login_manager.init_app(app)
     for blueprint in (voice.bp, auth.bp, api.bp, health.bp):
         app.register_blueprint(blueprint)
-    for group in (cli.users_cli, cli.twiml_cli, cli.spool_cli):
-        app.cli.add_command(group)
+    for command in (cli.users_cli, cli.twiml_cli, cli.spool_cli, emulate_command, demo_command):
+        app.cli.add_command(command)
 
     app.register_error_handler(HTTPException, http_error)
     return app

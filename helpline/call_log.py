@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 
 from helpline.caller_privacy import ProtectedNumber
 from helpline.db import db, dialect_name, insert
@@ -138,11 +138,7 @@ def facts(event: WebhookEvent, history: CallerHistory, emergency_key: str) -> di
         values["enqueued_at"] = event.occurred_at - timedelta(seconds=int(params["QueueTime"]))
     if event.kind == "queue_result":
         result = params["QueueResult"]
-        values.update(
-            queue_result=result,
-            queue_result_rank=QUEUE_RESULT_RANKS.get(result, 0),
-            abandoned=result == "hangup",
-        )
+        values.update(queue_result=result, queue_result_rank=QUEUE_RESULT_RANKS.get(result, 0))
     if event.decision is not None:
         decided = triage(event.decision, history, emergency_key)
         values.update(
@@ -189,7 +185,7 @@ def merge_rules(table, excluded) -> dict:
     rules.update({name: _largest(getattr(c, name), getattr(excluded, name)) for name in ("wait_seconds", "duration_seconds")})
     rules.update({name: _when(status_wins, getattr(c, name), getattr(excluded, name)) for name in ("status", "status_rank", "status_sequence")})
     rules.update(
-        {name: _when(result_wins, getattr(c, name), getattr(excluded, name)) for name in ("queue_result", "queue_result_rank", "abandoned")}
+        {name: _when(result_wins, getattr(c, name), getattr(excluded, name)) for name in ("queue_result", "queue_result_rank")}
     )
     rules.update(
         {
@@ -244,9 +240,26 @@ def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_win
             index_elements=["call_sid"], set_=merge_rules(Call.__table__, statement.excluded)
         )
     )
+    settle_abandoned(event.call_sid)
     if event.kind in QUEUE_CHANGING_KINDS:
         bump_counter("queue")
     return True
+
+
+def settle_abandoned(call_sid: str) -> None:
+    """Abandoned: hung up in the queue, or the call ended while still waiting (after a bounce,
+    or before its queue result arrived). Derived from the merged record, so any order agrees."""
+    db.session.execute(
+        update(Call)
+        .where(Call.call_sid == call_sid)
+        .values(
+            abandoned=case(
+                (Call.queue_result == "hangup", True),
+                (Call.enqueued_at.isnot(None) & Call.ended_at.isnot(None) & (Call.queue_result_rank <= REQUEUED_RANK), True),
+                else_=False,
+            )
+        )
+    )
 
 
 def bump_counter(name: str) -> int:

@@ -2,7 +2,7 @@
 
     /twilio/voice         greeting and menu (the number's "a call comes in" URL)
     /twilio/menu          the key pressed; a wrong key asks once more
-    /twilio/enqueue       silence after the menu, or back into the queue after a bounce
+    /twilio/enqueue       silence after the menu
     /twilio/wait          what a waiting caller hears: position, expected wait, music
     /twilio/queue-result  how the caller left the queue (QueueResult, QueueTime)
     /twilio/status        call-progress events (final status, CallDuration)
@@ -30,6 +30,9 @@ from helpline.webhook_checks import provider_webhook, signed_url
 log = logging.getLogger(__name__)
 
 bp = Blueprint("voice", __name__, url_prefix="/twilio")
+
+# Far more returns to the queue than a real call makes; past it the URL is not ours.
+MAX_BOUNCES = 10_000
 
 
 def current_menu() -> Menu:
@@ -109,16 +112,17 @@ def replay_spool() -> None:
         log.error("spool replay failed (%s); will retry", type(error).__name__)
 
 
-def enqueue_twiml(language: Language, *, emergency: bool, requeue: bool = False) -> str:
+def enqueue_twiml(language: Language, *, emergency: bool, bounce: int = 0) -> str:
     # The danger-now mark rides along in our own URLs, so the hold message is right
-    # even while the database does not answer.
-    marks = {"lang": language.code, **({"emergency": 1} if emergency else {})}
+    # even while the database does not answer; the bounce count tells each return to
+    # the queue apart from a retried delivery of the one before.
+    marks = {"lang": language.code, **({"emergency": 1} if emergency else {}), **({"bounce": bounce} if bounce else {})}
     return twiml.enqueue(
         language,
         queue_name=current_app.config["TWILIO_QUEUE_NAME"],
         action_url=url_for("voice.queue_result", **marks),
         wait_url=url_for("voice.wait", **marks),
-        requeue=requeue,
+        requeue=bounce > 0,
     )
 
 
@@ -209,13 +213,16 @@ def queue_estimate(event: WebhookEvent) -> tuple[int | None, int | None]:
 def queue_result():
     if "QueueResult" not in request.form:
         abort(400, "missing QueueResult")
+    bounce = request.args.get("bounce", "0")
+    if not bounce.isdigit() or int(bounce) > MAX_BOUNCES:
+        abort(400, f"bounce must be a whole number up to {MAX_BOUNCES}")
     language = caller_language()
     record_or_spool(webhook_event("queue_result"))
     result = request.form["QueueResult"]
     if call_log.QUEUE_RESULT_RANKS.get(result, 0) <= call_log.REQUEUED_RANK:
         # Full queue, an error, or a result we do not know: back into the queue, never dropped.
         emergency = request.args.get("emergency") == "1"
-        return twiml_response(enqueue_twiml(language, emergency=emergency, requeue=True))
+        return twiml_response(enqueue_twiml(language, emergency=emergency, bounce=int(bounce) + 1))
     if result.startswith("redirected"):
         return twiml_response(twiml.nothing())
     return twiml_response(twiml.hang_up())

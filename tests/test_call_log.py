@@ -152,3 +152,36 @@ def test_simultaneous_first_events_create_one_record(app, provider):
     assert journal_count(app, call_sid) == len(events)
     record = final_record(app, call_sid)
     assert record["queue_result"] == "hangup" and record["status"] == "completed" and record["category"] == "disability"
+
+
+def test_a_caller_who_hangs_up_after_a_bounce_is_abandoned(app, provider):
+    call_sid = new_call_sid()
+    provider.post("/twilio/menu?attempt=1", Provider.params(call_sid, Digits="1"))
+    provider.post("/twilio/queue-result", Provider.params(call_sid, QueueResult="queue-full"))
+    assert final_record(app, call_sid)["abandoned"] is False
+    provider.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="20"))
+    assert final_record(app, call_sid)["abandoned"] is True
+
+
+def test_completed_before_the_queue_result_settles_either_way(app, provider):
+    hung_up, answered = new_call_sid(), new_call_sid()
+    for call_sid, result in ((hung_up, "hangup"), (answered, "bridged")):
+        provider.post("/twilio/menu?attempt=1", Provider.params(call_sid, Digits="1"))
+        provider.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="20"))
+        assert final_record(app, call_sid)["abandoned"] is True
+        provider.post("/twilio/queue-result", Provider.params(call_sid, QueueResult=result, QueueTime="9"))
+    assert final_record(app, hung_up)["abandoned"] is True
+    assert final_record(app, answered)["abandoned"] is False
+
+
+def test_each_bounce_back_into_the_queue_is_journaled(app, provider):
+    import xml.etree.ElementTree as ET
+
+    call_sid = new_call_sid()
+    root = ET.fromstring(provider.post("/twilio/menu?attempt=1", Provider.params(call_sid, Digits="1")).data)
+    for _ in range(3):
+        action = root.find("Enqueue").get("action")
+        root = ET.fromstring(provider.post(action, Provider.params(call_sid, QueueResult="queue-full")).data)
+    assert "bounce=3" in root.find("Enqueue").get("action")
+    assert journal_count(app, call_sid) == 4
+    assert provider.post("/twilio/queue-result?bounce=x", Provider.params(call_sid, QueueResult="hangup")).status_code == 400

@@ -5,15 +5,17 @@ malformed requests are decided here once per call, from the call's own fault gen
 so the same seed gives the same faults and the call's behaviour does not shift with them.
 """
 
+import re
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from random import Random
 
 from werkzeug.datastructures import MultiDict
 
 from helpline.emulator.transport import Delivery, Line, Signer
 
+WELL_FORMED_CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 OUT_OF_ORDER_KINDS = ("progress", "result", "both")
 
 # Variants the service must refuse with 403: the signature does not hold.
@@ -78,7 +80,8 @@ def malformed_delivery(
     params: dict[str, str],
     voice_url: str,
     status_url: str,
-    action_url: str | None,
+    gather_url: str | None,
+    queue_action_url: str | None,
 ) -> Delivery:
     """The malformed request of this variant, about the call whose standard `params` are given."""
     completed = {
@@ -100,7 +103,9 @@ def malformed_delivery(
         return line.prepare(status_url, completed, signature=line.signer.sign(voice_url, completed))
     if variant == "bad-call-sid":
         sid = params["CallSid"]
-        bad = rng.choice((sid.upper().replace("CA", "CA", 1)[:2] + sid[2:].upper(), sid[:-1], "CB" + sid[2:], sid + "0", sid[:20] + "zz" + sid[22:]))
+        bad = rng.choice(("CA" + sid[2:].upper(), sid[:-1], "CB" + sid[2:], sid + "0", sid[:20] + "zz" + sid[22:]))
+        if WELL_FORMED_CALL_SID.fullmatch(bad):
+            bad = "CB" + sid[2:]
         return line.prepare(voice_url, {**params, "CallSid": bad, "CallStatus": "ringing"})
     if variant == "missing-call-sid":
         return line.prepare(voice_url, {name: value for name, value in params.items() if name != "CallSid"} | {"CallStatus": "ringing"})
@@ -108,13 +113,13 @@ def malformed_delivery(
         pairs = [*params.items(), ("CallSid", "CA" + f"{rng.getrandbits(128):032x}"), ("CallStatus", "ringing")]
         return line.prepare(voice_url, pairs, signature=line.signer.sign(voice_url, MultiDict(pairs)))
     if variant == "non-numeric-queue-time":
-        url = action_url or status_url
+        url = queue_action_url or status_url
         return line.prepare(url, {**params, "CallStatus": "in-progress", "QueueResult": "bridged", "QueueTime": rng.choice(("3 minutes", "-5", "1e3", "12.5", ""))})
     if variant == "bad-call-status":
         return line.prepare(status_url, {**completed, "CallStatus": rng.choice(("finished", "COMPLETED", "hung-up"))})
     if variant == "bad-timestamp":
         return line.prepare(status_url, {**completed, "Timestamp": rng.choice(("yesterday", "2026-01-01T10:00:00", "Mon, 99 Foo 2026"))})
     if variant == "bad-digits":
-        url = action_url or status_url
+        url = gather_url or status_url
         return line.prepare(url, {**params, "CallStatus": "in-progress", "Digits": rng.choice(("1 OR 1=1", "12a", "<1>"))})
     raise ValueError(f"unknown malformed variant {variant!r}")

@@ -105,7 +105,6 @@ class Options:
     abandon: float = 0.3
     key_mix: KeyMix = field(default=DEFAULT_KEY_MIX)
 
-    queue_name: str = "helpline"
     max_queue_size: int = 1000
     max_bounces: int = 5
 

@@ -1,11 +1,12 @@
 """The provider-side queue: the emulator's stand-in for a named Twilio queue.
 
-Shared by all call threads. Membership is FIFO and bounded; a member leaves exactly once,
+Shared by all call threads; `ProviderQueues` holds them by name. Membership is FIFO and bounded; a member leaves exactly once,
 by one of `bridge` (a counselor took them), `hang_up` or `leave`, whichever comes first.
 `bridge` may be called from any thread: today the caller's own thread calls it when its
 drawn wait is over, a REST dequeue (a counselor taking a caller) can call it later.
 """
 
+import hashlib
 import threading
 from dataclasses import dataclass, field
 
@@ -104,3 +105,30 @@ class ProviderQueue:
             waiting = list(self._members)
         for call_sid in waiting:
             self.hang_up(call_sid)
+
+
+class ProviderQueues:
+    """The account's named queues, created on first `<Enqueue>` as the provider does."""
+
+    def __init__(self, max_size: int, salt: str = ""):
+        self.max_size = max_size
+        self.salt = salt
+        self._lock = threading.Lock()
+        self._queues: dict[str, ProviderQueue] = {}
+        self._closed = False
+
+    def get(self, name: str) -> ProviderQueue:
+        with self._lock:
+            if name not in self._queues:
+                sid = "QU" + hashlib.sha256(f"{self.salt}:{name}".encode()).hexdigest()[:32]
+                self._queues[name] = ProviderQueue(name, sid, self.max_size)
+                if self._closed:
+                    self._queues[name].close()
+            return self._queues[name]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            queues = list(self._queues.values())
+        for queue in queues:
+            queue.close()

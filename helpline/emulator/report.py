@@ -62,6 +62,10 @@ class Summary:
     def ok(self) -> bool:
         return self.problem_count == 0
 
+    def text(self) -> str:
+        """The summary as text for a terminal."""
+        return render(self)
+
     def to_dict(self, *, include_calls: bool = False) -> dict:
         data = asdict(self)
         if include_calls:
