@@ -23,8 +23,13 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(config.ROOT / "instance"))
     app.config.from_object(config_class)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
-    app.extensions["helpline.menu"] = menu.load(app.config["MENU_FILE"])
-    app.extensions["helpline.taxonomy"] = taxonomy.load(app.config["TAXONOMY_FILE"])
+    phone_menu = menu.load(app.config["MENU_FILE"])
+    categories = taxonomy.load(app.config["TAXONOMY_FILE"])
+    unknown = {phone_menu.default_category, *phone_menu.keys.values()} - categories.top_level_keys
+    if unknown:
+        raise menu.MenuError(f"menu categories missing from the taxonomy: {', '.join(sorted(unknown))}")
+    app.extensions["helpline.menu"] = phone_menu
+    app.extensions["helpline.taxonomy"] = categories
     app.extensions["helpline.spool"] = Spool(app.config["SPOOL_DIR"])
 
     Path(app.instance_path).mkdir(exist_ok=True)

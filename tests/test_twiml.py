@@ -73,23 +73,3 @@ def test_provider_fallback_queues_into_the_same_queue_without_our_urls():
 def test_hang_up_and_nothing():
     assert [c.tag for c in parse(twiml.hang_up())] == ["Hangup"]
     assert len(parse(twiml.nothing())) == 0
-
-
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        (lambda raw: raw.pop("keys"), "keys"),
-        (lambda raw: raw["keys"].update({"12": "x"}), "not a single phone key"),
-        (lambda raw: raw.update(emergency_key="8"), "emergency key"),
-        (lambda raw: raw["languages"]["en"].update(menu={"say": "a", "play": "b"}), "exactly one"),
-        (lambda raw: raw["languages"]["en"].update(goodbye={"say": " "}), "empty"),
-        (lambda raw: raw.update(default_language="de"), "default language"),
-    ],
-)
-def test_menu_file_errors_are_named(change, message):
-    import tomllib
-
-    raw = tomllib.loads((config.CONFIG_DIR / "menu.toml").read_text("utf-8"))
-    change(raw)
-    with pytest.raises(menu.MenuError, match=message):
-        menu.parse(raw)
