@@ -51,7 +51,8 @@ QUEUE_RESULT_RANKS = {
 }
 REQUEUED_RANK = 1
 
-QUEUE_CHANGING_KINDS = {"menu", "enqueue", "queue_result", "status"}
+QUEUE_CHANGING_KINDS = {"menu", "enqueue", "queue_result", "status", "dial_result"}
+ANSWERED_DIAL = "completed"
 HIGH_RISK_LEVELS = ("high", "imminent")
 
 
@@ -68,6 +69,8 @@ class WebhookEvent:
     caller: ProtectedNumber | None
     language: str | None
     decision: MenuOutcome | None = None
+    # Which stay in the queue the webhook belongs to (our URLs carry it).
+    episode: int = 0
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -136,9 +139,20 @@ def facts(event: WebhookEvent, history: CallerHistory, emergency_key: str) -> di
     if "QueueTime" in params:
         values["wait_seconds"] = int(params["QueueTime"])
         values["enqueued_at"] = event.occurred_at - timedelta(seconds=int(params["QueueTime"]))
+    if "QueueSid" in params:
+        values["queue_sid"] = params["QueueSid"]
+    if event.kind in ("wait", "queue_result"):
+        values["queue_episode"] = event.episode
     if event.kind == "queue_result":
         result = params["QueueResult"]
         values.update(queue_result=result, queue_result_rank=QUEUE_RESULT_RANKS.get(result, 0))
+    if event.kind == "dial_result":
+        if params["DialCallStatus"] == ANSWERED_DIAL:
+            talk = int(params.get("DialCallDuration", 0))
+            values.update(talk_seconds=talk, answered_at=event.occurred_at - timedelta(seconds=talk))
+        else:
+            # The counselor did not answer: the caller goes back into the queue, a new episode.
+            values["queue_episode"] = event.episode + 1
     if event.decision is not None:
         decided = triage(event.decision, history, emergency_key)
         values.update(
@@ -172,9 +186,14 @@ def merge_rules(table, excluded) -> dict:
     status_wins = (excluded.status_rank > c.status_rank) | (
         (excluded.status_rank == c.status_rank) & (excluded.status_sequence > c.status_sequence)
     )
-    result_wins = excluded.queue_result_rank > c.queue_result_rank
-    if_unknown = c.queue_result.is_(None) & excluded.queue_result.isnot(None)
-    result_wins = result_wins | if_unknown
+    same_episode = excluded.queue_episode == c.queue_episode
+    result_wins = (excluded.queue_episode > c.queue_episode) | (
+        same_episode
+        & (
+            (excluded.queue_result_rank > c.queue_result_rank)
+            | (c.queue_result.is_(None) & excluded.queue_result.isnot(None))
+        )
+    )
     triage_wins = excluded.category.isnot(None) & (
         c.category.is_(None) | (excluded.priority_rank > c.priority_rank)
     )
@@ -182,10 +201,12 @@ def merge_rules(table, excluded) -> dict:
         name: _earliest(getattr(c, name), getattr(excluded, name))
         for name in ("started_at", "enqueued_at", "answered_at", "ended_at")
     }
-    rules.update({name: _largest(getattr(c, name), getattr(excluded, name)) for name in ("wait_seconds", "duration_seconds")})
+    rules.update(
+        {name: _largest(getattr(c, name), getattr(excluded, name)) for name in ("wait_seconds", "duration_seconds", "talk_seconds")}
+    )
     rules.update({name: _when(status_wins, getattr(c, name), getattr(excluded, name)) for name in ("status", "status_rank", "status_sequence")})
     rules.update(
-        {name: _when(result_wins, getattr(c, name), getattr(excluded, name)) for name in ("queue_result", "queue_result_rank")}
+        {name: _when(result_wins, getattr(c, name), getattr(excluded, name)) for name in ("queue_result", "queue_result_rank", "queue_episode")}
     )
     rules.update(
         {
@@ -193,7 +214,12 @@ def merge_rules(table, excluded) -> dict:
             for name in ("menu_key", "category", "priority", "priority_rank", "priority_reasons", "emergency", "repeat_caller")
         }
     )
-    rules.update({name: func.coalesce(getattr(c, name), getattr(excluded, name)) for name in ("caller_hash", "caller_encrypted", "caller_masked", "language")})
+    rules.update(
+        {
+            name: func.coalesce(getattr(c, name), getattr(excluded, name))
+            for name in ("caller_hash", "caller_encrypted", "caller_masked", "language", "queue_sid")
+        }
+    )
     rules["updated_at"] = excluded.updated_at
     return rules
 
@@ -225,6 +251,7 @@ def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_win
         "status_rank": 0,
         "status_sequence": -1,
         "queue_result_rank": 0,
+        "queue_episode": 0,
         "priority_rank": 0,
         "abandoned": False,
         "emergency": False,

@@ -17,6 +17,7 @@ def waiting_calls() -> list[Call]:
                 Call.enqueued_at.isnot(None),
                 Call.ended_at.is_(None),
                 Call.queue_result_rank <= REQUEUED_RANK,
+                Call.counselor_id.is_(None),
             )
         )
     )

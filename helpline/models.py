@@ -1,10 +1,10 @@
 """Tables: calls, their webhook journal, users, and named counters."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,6 +14,7 @@ from helpline.db import UTCDateTime, db
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
 ROLES = ("counselor", "supervisor", "admin")
+PRESENCE_STATES = ("available", "on_call", "wrap_up", "break", "offline")
 
 
 class Call(db.Model):
@@ -35,7 +36,14 @@ class Call(db.Model):
     duration_seconds: Mapped[Optional[int]] = mapped_column(Integer)
     queue_result: Mapped[Optional[str]] = mapped_column(String(32))
     queue_result_rank: Mapped[int] = mapped_column(Integer, default=0)
+    # Each return to the queue is a new episode; the latest episode's result stands.
+    queue_episode: Mapped[int] = mapped_column(Integer, default=0)
+    queue_sid: Mapped[Optional[str]] = mapped_column(String(34))
     abandoned: Mapped[bool] = mapped_column(default=False)
+    taken_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    talk_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    # When supervisors were alerted that this danger-now caller was still waiting.
+    alerted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     menu_key: Mapped[Optional[str]] = mapped_column(String(8))
     category: Mapped[Optional[str]] = mapped_column(String(64))
@@ -50,10 +58,16 @@ class Call(db.Model):
     caller_encrypted: Mapped[Optional[str]] = mapped_column(Text)
     caller_masked: Mapped[Optional[str]] = mapped_column(String(32))
 
-    counselor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # The counselor's log of the call.
+    counselor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    call_type: Mapped[Optional[str]] = mapped_column(String(64))
+    categories: Mapped[list] = mapped_column(JSON, default=list)
     risk_level: Mapped[Optional[str]] = mapped_column(String(16))
     outcome: Mapped[Optional[str]] = mapped_column(String(64))
+    referral: Mapped[Optional[str]] = mapped_column(String(200))
     notes: Mapped[Optional[str]] = mapped_column(Text)
+    follow_up_on: Mapped[Optional[date]] = mapped_column(Date)
+    logged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
@@ -89,6 +103,14 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # A counselor's phone, dialled when they take a caller; without one, their browser client.
+    phone_number: Mapped[Optional[str]] = mapped_column(String(32))
+    presence: Mapped[str] = mapped_column(String(16), default="offline")
+    presence_since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    @property
+    def client_identity(self) -> str:
+        return f"counselor-{self.id}"
 
     @property
     def is_active(self) -> bool:
@@ -99,6 +121,16 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class SocketConnection(db.Model):
+    """A live Socket.IO connection, so logging out can close a user's sockets in any process."""
+
+    __tablename__ = "socket_connections"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class Counter(db.Model):

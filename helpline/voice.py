@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/twilio")
 
 # Far more returns to the queue than a real call makes; past it the URL is not ours.
-MAX_BOUNCES = 10_000
+MAX_EPISODES = 10_000
 
 
 def current_menu() -> Menu:
@@ -45,6 +45,14 @@ def caller_language() -> Language:
 
 def twiml_response(document: str) -> Response:
     return Response(document, mimetype="text/xml")
+
+
+def queue_episode() -> int:
+    """Which stay in the queue this webhook is about: our own URLs carry it."""
+    episode = request.args.get("episode", "0")
+    if not episode.isdigit() or int(episode) > MAX_EPISODES:
+        abort(400, f"episode must be a whole number up to {MAX_EPISODES}")
+    return int(episode)
 
 
 def webhook_event(kind: str, decision: MenuOutcome | None = None) -> WebhookEvent:
@@ -65,6 +73,7 @@ def webhook_event(kind: str, decision: MenuOutcome | None = None) -> WebhookEven
         caller=caller,
         language=caller_language().code if kind != "status" else None,
         decision=decision,
+        episode=queue_episode(),
     )
 
 
@@ -112,17 +121,17 @@ def replay_spool() -> None:
         log.error("spool replay failed (%s); will retry", type(error).__name__)
 
 
-def enqueue_twiml(language: Language, *, emergency: bool, bounce: int = 0) -> str:
-    # The danger-now mark rides along in our own URLs, so the hold message is right
-    # even while the database does not answer; the bounce count tells each return to
-    # the queue apart from a retried delivery of the one before.
-    marks = {"lang": language.code, **({"emergency": 1} if emergency else {}), **({"bounce": bounce} if bounce else {})}
+def enqueue_twiml(language: Language, *, emergency: bool, episode: int = 0) -> str:
+    # The danger-now mark rides along in our own URLs, so the hold message is right even
+    # while the database does not answer; the episode tells each return to the queue
+    # apart from a retried delivery of the one before.
+    marks = {"lang": language.code, **({"emergency": 1} if emergency else {}), **({"episode": episode} if episode else {})}
     return twiml.enqueue(
         language,
         queue_name=current_app.config["TWILIO_QUEUE_NAME"],
         action_url=url_for("voice.queue_result", **marks),
         wait_url=url_for("voice.wait", **marks),
-        requeue=bounce > 0,
+        requeue=episode > 0,
     )
 
 
@@ -213,16 +222,14 @@ def queue_estimate(event: WebhookEvent) -> tuple[int | None, int | None]:
 def queue_result():
     if "QueueResult" not in request.form:
         abort(400, "missing QueueResult")
-    bounce = request.args.get("bounce", "0")
-    if not bounce.isdigit() or int(bounce) > MAX_BOUNCES:
-        abort(400, f"bounce must be a whole number up to {MAX_BOUNCES}")
     language = caller_language()
-    record_or_spool(webhook_event("queue_result"))
+    event = webhook_event("queue_result")
+    record_or_spool(event)
     result = request.form["QueueResult"]
     if call_log.QUEUE_RESULT_RANKS.get(result, 0) <= call_log.REQUEUED_RANK:
         # Full queue, an error, or a result we do not know: back into the queue, never dropped.
         emergency = request.args.get("emergency") == "1"
-        return twiml_response(enqueue_twiml(language, emergency=emergency, bounce=int(bounce) + 1))
+        return twiml_response(enqueue_twiml(language, emergency=emergency, episode=event.episode + 1))
     if result.startswith("redirected"):
         return twiml_response(twiml.nothing())
     return twiml_response(twiml.hang_up())

@@ -182,6 +182,6 @@ def test_each_bounce_back_into_the_queue_is_journaled(app, provider):
     for _ in range(3):
         action = root.find("Enqueue").get("action")
         root = ET.fromstring(provider.post(action, Provider.params(call_sid, QueueResult="queue-full")).data)
-    assert "bounce=3" in root.find("Enqueue").get("action")
+    assert "episode=3" in root.find("Enqueue").get("action")
     assert journal_count(app, call_sid) == 4
-    assert provider.post("/twilio/queue-result?bounce=x", Provider.params(call_sid, QueueResult="hangup")).status_code == 400
+    assert provider.post("/twilio/queue-result?episode=x", Provider.params(call_sid, QueueResult="hangup")).status_code == 400
