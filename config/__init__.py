@@ -54,6 +54,12 @@ class Config:
     TAXONOMY_FILE = os.environ.get("TAXONOMY_FILE", str(CONFIG_DIR / "taxonomy.toml"))
     REPEAT_CALLER_WINDOW_DAYS = int(os.environ.get("REPEAT_CALLER_WINDOW_DAYS", "30"))
     AGING_STEP_SECONDS = int(os.environ.get("AGING_STEP_SECONDS", "120"))
+    # Supervisors are alerted when a danger-now caller has waited this long.
+    DANGER_WAIT_ALERT_SECONDS = int(os.environ.get("DANGER_WAIT_ALERT_SECONDS", "60"))
+    DANGER_WAIT_SWEEP_SECONDS = 5
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
 
     # Where webhooks go while the database does not answer, until replayed.
     SPOOL_DIR = os.environ.get("SPOOL_DIR", str(ROOT / "instance" / "spool"))
@@ -97,11 +103,13 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = None
     CALLER_HASH_KEY = "testing-caller-hash-key"
     CALLER_ENCRYPTION_KEY = "dGVzdGluZy1rZXktMzItYnl0ZXMtbG9uZy0xMjM0NTY="
-    WTF_CSRF_ENABLED = False
+    # Tests log in many times a minute from one address; the rate-limit test turns it on.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = as_bool(os.environ.get("SESSION_COOKIE_SECURE", "1"))
 
 
 PROFILES = {

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, request
 from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 import config
@@ -12,6 +13,7 @@ from helpline.db import db as database
 from helpline.spool import Spool
 
 migrate = Migrate()
+csrf = CSRFProtect()
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -37,12 +39,21 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     migrate.init_app(app, database, directory=str(MIGRATIONS))
     live.init_app(app)
 
-    from helpline import api, auth, cli, health, voice
+    from helpline import api, auth, cli, counselor_log, health, pages, presence, taking, voice, voice_connect
     from helpline.demo import demo_command
     from helpline.emulator import emulate_command
 
     auth.login_manager.init_app(app)
-    for blueprint in (voice.bp, auth.bp, api.bp, health.bp):
+    auth.limiter.init_app(app)
+    csrf.init_app(app)
+    json_api = (api.bp, presence.bp, taking.bp, counselor_log.bp)
+    # Forms carry CSRF tokens. The provider signs its requests; the JSON API relies on the
+    # SameSite=Lax session cookie, which browsers do not send on another site's POST.
+    for blueprint in (voice.bp, voice_connect.bp, *json_api):
+        csrf.exempt(blueprint)
+    csrf.exempt(auth.login)
+    csrf.exempt(auth.logout)
+    for blueprint in (voice.bp, voice_connect.bp, auth.bp, *json_api, pages.bp, health.bp):
         app.register_blueprint(blueprint)
     for command in (cli.users_cli, cli.twiml_cli, cli.spool_cli, emulate_command, demo_command):
         app.cli.add_command(command)

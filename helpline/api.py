@@ -5,8 +5,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import func, select
 
+from flask_login import current_user
+
 from helpline import call_queue, clock
 from helpline.auth import roles_required
+from helpline.taxonomy import LANGUAGES
 from helpline.db import db
 from helpline.models import ROLES, Call, User
 
@@ -39,7 +42,16 @@ def call_json(call: Call, counselor: str | None) -> dict:
         "caller": call.caller_masked,
         "started_at": stamp(call.started_at),
         "enqueued_at": stamp(call.enqueued_at),
+        "taken_at": stamp(call.taken_at),
+        "answered_at": stamp(call.answered_at),
         "ended_at": stamp(call.ended_at),
+        "talk_seconds": call.talk_seconds,
+        "call_type": call.call_type,
+        "categories": call.categories or [],
+        "referral": call.referral,
+        "follow_up_on": call.follow_up_on.isoformat() if call.follow_up_on else None,
+        "logged_at": stamp(call.logged_at),
+        "log_complete": call.logged_at is not None,
     }
 
 
@@ -64,6 +76,44 @@ def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int
     if not value.isdigit() or int(value) < 1 or (maximum is not None and int(value) > maximum):
         abort(400, f"{name} must be a whole number from 1" + (f" to {maximum}" if maximum else ""))
     return int(value)
+
+
+def me_json(user_id: int) -> dict:
+    """A user's own state: presence, and the call they are on or still have to log."""
+    user = db.session.get(User, user_id)
+    current = db.session.scalars(
+        select(Call)
+        .where(Call.counselor_id == user_id, Call.logged_at.is_(None))
+        .order_by(Call.taken_at.desc())
+        .limit(1)
+    ).first()
+    return {
+        "username": user.username,
+        "role": user.role,
+        "presence": {"state": user.presence, "since": user.presence_since.isoformat()},
+        "current_call": call_json(current, user.username) if current else None,
+    }
+
+
+def language() -> str:
+    requested = request.args.get("lang")
+    if requested is not None:
+        if requested not in LANGUAGES:
+            abort(400, f"lang must be one of {', '.join(LANGUAGES)}")
+        return requested
+    return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0])
+
+
+@bp.get("/me")
+@roles_required(*ROLES)
+def me():
+    return jsonify(me_json(current_user.id))
+
+
+@bp.get("/taxonomy")
+@roles_required(*ROLES)
+def taxonomy():
+    return jsonify(current_app.extensions["helpline.taxonomy"].as_api(language()))
 
 
 @bp.get("/queue")

@@ -1,17 +1,33 @@
-"""Users and sessions: Flask-Login, the JSON login, and role checks."""
+"""Users and sessions: Flask-Login, the login page and JSON login, role checks, rate limits."""
 
 import functools
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
+from helpline import clock, live
 from helpline.db import db
 from helpline.models import ROLES, User
 
 bp = Blueprint("auth", __name__)
 
 login_manager = LoginManager()
+login_manager.login_view = "auth.login_page"
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+LOGIN_LIMIT = "10 per minute"
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField("Log in")
 
 
 @login_manager.user_loader
@@ -21,7 +37,9 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    abort(401, "log in first")
+    if request.path.startswith("/api/"):
+        abort(401, "log in first")
+    return redirect(url_for("auth.login_page", next=request.path))
 
 
 def roles_required(*roles: str):
@@ -43,6 +61,14 @@ def roles_required(*roles: str):
     return decorator
 
 
+def json_body() -> dict:
+    """The request's JSON object, or 400."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "send a JSON object (Content-Type: application/json)")
+    return body
+
+
 def create_user(username: str, password: str, role: str) -> User:
     """A new user (not yet committed); ValueError with the reason for bad values."""
     if role not in ROLES:
@@ -59,13 +85,34 @@ def create_user(username: str, password: str, role: str) -> User:
     return user
 
 
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def end_session() -> None:
+    """Log out, go offline, and close every socket of this user, in any process."""
+    from helpline.presence import go_offline
+
+    user_id = current_user.id
+    logout_user()
+    go_offline(user_id, clock.now())
+    sids = live.connections_of(user_id)
+    db.session.commit()
+    live.disconnect(sids, user_id)
+    live.push_presence()
+
+
 @bp.post("/api/login")
+@limiter.limit(LOGIN_LIMIT)
 def login():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
         abort(400, "send JSON with username and password")
-    user = db.session.scalar(select(User).where(User.username == body["username"]))
-    if user is None or not user.active or not user.check_password(body["password"]):
+    user = authenticate(body["username"], body["password"])
+    if user is None:
         abort(401, "wrong username or password")
     login_user(user)
     return jsonify(username=user.username, role=user.role)
@@ -74,5 +121,32 @@ def login():
 @bp.post("/api/logout")
 @login_required
 def logout():
-    logout_user()
+    end_session()
     return jsonify(logged_out=True)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login_page():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")))
+        flash("Wrong username or password.", "error")
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout_page():
+    end_session()
+    return redirect(url_for("auth.login_page"))
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.dashboard")

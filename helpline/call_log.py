@@ -52,7 +52,7 @@ QUEUE_RESULT_RANKS = {
 REQUEUED_RANK = 1
 
 QUEUE_CHANGING_KINDS = {"menu", "enqueue", "queue_result", "status", "dial_result"}
-ANSWERED_DIAL = "completed"
+ANSWERED_DIAL = {"completed", "answered"}
 HIGH_RISK_LEVELS = ("high", "imminent")
 
 
@@ -147,7 +147,7 @@ def facts(event: WebhookEvent, history: CallerHistory, emergency_key: str) -> di
         result = params["QueueResult"]
         values.update(queue_result=result, queue_result_rank=QUEUE_RESULT_RANKS.get(result, 0))
     if event.kind == "dial_result":
-        if params["DialCallStatus"] == ANSWERED_DIAL:
+        if params["DialCallStatus"] in ANSWERED_DIAL:
             talk = int(params.get("DialCallDuration", 0))
             values.update(talk_seconds=talk, answered_at=event.occurred_at - timedelta(seconds=talk))
         else:

@@ -2,25 +2,47 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from helpline.call_log import REQUEUED_RANK
+from helpline.call_log import REQUEUED_RANK, bump_counter
 from helpline.db import db
 from helpline.models import Call, Counter
 from helpline.triage import Waiting, current_priority, queue_order
 
 
+# Enqueued, still on the line, not out of the queue, not taken by a counselor.
+WAITING = (
+    Call.enqueued_at.isnot(None),
+    Call.ended_at.is_(None),
+    Call.queue_result_rank <= REQUEUED_RANK,
+    Call.counselor_id.is_(None),
+)
+
+
 def waiting_calls() -> list[Call]:
-    return list(
-        db.session.scalars(
-            select(Call).where(
-                Call.enqueued_at.isnot(None),
-                Call.ended_at.is_(None),
-                Call.queue_result_rank <= REQUEUED_RANK,
-                Call.counselor_id.is_(None),
-            )
-        )
-    )
+    return list(db.session.scalars(select(Call).where(*WAITING)))
+
+
+def claim(call_sid: str, counselor_id: int, now: datetime) -> bool:
+    """Take a waiting caller for a counselor. Of simultaneous claims exactly one succeeds:
+    the update only matches while nobody has the caller."""
+    claimed = db.session.execute(
+        update(Call).where(Call.call_sid == call_sid, *WAITING).values(counselor_id=counselor_id, taken_at=now)
+    ).rowcount
+    if claimed:
+        bump_counter("queue")
+    return claimed == 1
+
+
+def release(call_sid: str, counselor_id: int) -> None:
+    """Give a caller back to the queue (the counselor was not reached)."""
+    released = db.session.execute(
+        update(Call)
+        .where(Call.call_sid == call_sid, Call.counselor_id == counselor_id, Call.logged_at.is_(None))
+        .values(counselor_id=None, taken_at=None)
+    ).rowcount
+    if released:
+        bump_counter("queue")
 
 
 def ordered(calls: list[Call], now: datetime, aging_step: int) -> list[Call]:
@@ -69,5 +91,19 @@ def snapshot_entry(call: Call, now: datetime, aging_step: int) -> dict:
 
 def snapshot(now: datetime, aging_step: int) -> dict:
     """The body of `GET /api/queue` and of the `queue` socket event."""
+    from helpline.presence import available_counselors
+
+    # The version first: a snapshot may then be newer than its number, never older.
+    current = version()
     calls = ordered(waiting_calls(), now, aging_step)
-    return {"version": version(), "calls": [snapshot_entry(call, now, aging_step) for call in calls]}
+    return {
+        "version": current,
+        "calls": [snapshot_entry(call, now, aging_step) for call in calls],
+        "stats": {
+            "waiting": len(calls),
+            "longest_wait_seconds": max((int((now - c.enqueued_at).total_seconds()) for c in calls), default=0),
+            "emergency_waiting": sum(1 for c in calls if c.emergency),
+            "available_counselors": available_counselors(),
+        },
+        "server_time": now.isoformat(),
+    }

@@ -4,7 +4,7 @@ Pure functions: they take the menu's prompts and the URLs to point at, and retur
 Every `<Gather>` is followed by a fallback verb, so silence never ends a call.
 """
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from helpline.menu import Language, Prompt
 
@@ -50,6 +50,18 @@ def hold(
         if expected_minutes:
             _speak(response, language.prompts["expected_wait"].format(minutes=expected_minutes), language)
     response.play(hold_music)
+    return str(response)
+
+
+def connect(language: Language, *, client_identity: str | None, number: str | None, action_url: str, timeout: int) -> str:
+    """Bridge the caller to a counselor: their phone when they gave one, else their browser."""
+    response = VoiceResponse()
+    dial = Dial(action=action_url, method="POST", timeout=timeout)
+    if number:
+        dial.number(number)
+    else:
+        dial.client(client_identity)
+    response.append(dial)
     return str(response)
 
 

@@ -19,7 +19,9 @@ from email.utils import parsedate_to_datetime
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from helpline import call_log, call_queue, clock, twiml
+from collections.abc import Callable
+
+from helpline import call_log, call_queue, clock, live, twiml
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
 from helpline.db import db
@@ -89,6 +91,15 @@ def record_batch(events: list[WebhookEvent]) -> None:
     db.session.commit()
 
 
+def best_effort(work: Callable[[], None], what: str) -> None:
+    """A webhook's side work (presence, pushes to dashboards): never fails the caller's TwiML."""
+    try:
+        work()
+    except Exception as error:
+        db.session.rollback()
+        log.error("%s failed (%s)", what, type(error).__name__)
+
+
 def record_or_spool(event: WebhookEvent) -> None:
     spool = current_app.extensions["helpline.spool"]
     try:
@@ -107,6 +118,8 @@ def record_or_spool(event: WebhookEvent) -> None:
             log.critical("could not spool a %s webhook for %s", event.kind, event.call_sid)
         return
     replay_spool()
+    if event.kind in call_log.QUEUE_CHANGING_KINDS:
+        best_effort(live.push_queue, "pushing the queue")
 
 
 def replay_spool() -> None:
@@ -238,5 +251,18 @@ def queue_result():
 @bp.post("/status")
 @provider_webhook
 def status():
-    record_or_spool(webhook_event("status"))
+    event = webhook_event("status")
+    record_or_spool(event)
+    if event.params.get("CallStatus") in call_log.TERMINAL_STATUSES:
+        best_effort(lambda: counselor_call_ended(event.call_sid), "ending the counselor's call")
     return Response(status=204)
+
+
+def counselor_call_ended(call_sid: str) -> None:
+    from helpline.presence import call_ended
+
+    counselor_id = call_ended(call_sid, clock.now())
+    db.session.commit()
+    if counselor_id is not None:
+        live.push_presence()
+        live.push_me(counselor_id)

@@ -29,6 +29,7 @@ COUNT = re.compile(r"\d{1,9}")
 DIGITS = re.compile(r"[0-9*#]{0,32}")
 QUEUE_RESULT = re.compile(r"[a-zA-Z-]{1,40}")
 MAX_VALUE_LENGTH = 512
+DIAL_STATUSES = {"completed", "answered", "busy", "no-answer", "failed", "canceled"}
 
 
 class BadWebhook(Exception):
@@ -78,11 +79,13 @@ def check_shape(params: dict[str, str]) -> None:
     for name, value in params.items():
         if len(value) > MAX_VALUE_LENGTH:
             raise BadWebhook(f"parameter {name} is too long")
-    for name in ("QueueTime", "CallDuration", "SequenceNumber", "QueuePosition", "AvgQueueTime", "CurrentQueueSize"):
+    for name in ("QueueTime", "CallDuration", "SequenceNumber", "QueuePosition", "AvgQueueTime", "CurrentQueueSize", "DialCallDuration"):
         if name in params and not COUNT.fullmatch(params[name]):
             raise BadWebhook(f"malformed {name}: expected a whole number of seconds or a count")
     if "CallStatus" in params and params["CallStatus"] not in STATUS_RANKS:
         raise BadWebhook(f"unknown CallStatus: {params['CallStatus'][:40]}")
+    if "DialCallStatus" in params and params["DialCallStatus"] not in DIAL_STATUSES:
+        raise BadWebhook(f"unknown DialCallStatus: {params['DialCallStatus'][:40]}")
     if "Digits" in params and not DIGITS.fullmatch(params["Digits"]):
         raise BadWebhook("malformed Digits")
     if "QueueResult" in params and not QUEUE_RESULT.fullmatch(params["QueueResult"]):

@@ -1,0 +1,124 @@
+"""Counselors' presence: available, on a call, wrap-up, break, offline.
+
+Only available counselors are offered callers. Taking a caller puts a counselor on the call;
+the call ending puts them in wrap-up, where they stay until their log of every call they
+handled is complete. `on_call` is the service's to set, never the counselor's.
+"""
+
+from datetime import datetime
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from helpline import clock, live
+from helpline.auth import json_body, roles_required
+from helpline.db import db
+from helpline.models import PRESENCE_STATES, ROLES, Call, User
+
+bp = Blueprint("presence", __name__, url_prefix="/api")
+
+CHOSEN_STATES = ("available", "wrap_up", "break", "offline")
+
+
+class PresenceRefused(Exception):
+    """A change the rules do not allow now; `str()` says why."""
+
+
+def unlogged_calls(user_id: int) -> list[Call]:
+    """Calls this counselor took whose log is not complete yet."""
+    return list(db.session.scalars(select(Call).where(Call.counselor_id == user_id, Call.logged_at.is_(None))))
+
+
+def live_call(user_id: int) -> Call | None:
+    return next((call for call in unlogged_calls(user_id) if call.ended_at is None), None)
+
+
+def choose(user: User, state: str, now: datetime) -> None:
+    """A counselor's own choice of state."""
+    if state not in PRESENCE_STATES:
+        raise ValueError(f"state must be one of {', '.join(PRESENCE_STATES)}")
+    if state not in CHOSEN_STATES:
+        raise PresenceRefused("on_call is set when you take a caller")
+    if live_call(user.id) is not None and state != "on_call":
+        raise PresenceRefused("you are on a call")
+    if state == "available" and unlogged_calls(user.id):
+        raise PresenceRefused("complete the log of your last call first")
+    set_state(user, state, now)
+
+
+def set_state(user: User, state: str, now: datetime) -> None:
+    if user.presence != state:
+        user.presence = state
+        user.presence_since = now
+
+
+def call_ended(call_sid: str, now: datetime) -> int | None:
+    """The counselor on this call goes to wrap-up; their id, when there was one."""
+    call = db.session.get(Call, call_sid)
+    if call is None or call.counselor_id is None or call.logged_at is not None:
+        return None
+    counselor = db.session.get(User, call.counselor_id)
+    still_talking = [
+        other for other in unlogged_calls(counselor.id) if other.ended_at is None and other.call_sid != call_sid
+    ]
+    if counselor.presence == "on_call" and not still_talking:
+        set_state(counselor, "wrap_up", now)
+    return counselor.id
+
+
+def log_completed(user: User, now: datetime) -> None:
+    """Wrap-up ends once every handled call is logged."""
+    if user.presence == "wrap_up" and not unlogged_calls(user.id):
+        set_state(user, "available", now)
+
+
+def counselors_json() -> dict:
+    counselors = db.session.scalars(
+        select(User).where(User.role == "counselor", User.active.is_(True)).order_by(User.username)
+    )
+    return {
+        "counselors": [
+            {"username": user.username, "state": user.presence, "since": user.presence_since.isoformat()}
+            for user in counselors
+        ]
+    }
+
+
+def available_counselors() -> int:
+    return len(
+        db.session.scalars(
+            select(User.id).where(User.role == "counselor", User.active.is_(True), User.presence == "available")
+        ).all()
+    )
+
+
+def go_offline(user_id: int, now: datetime) -> None:
+    db.session.execute(
+        update(User).where(User.id == user_id, User.presence != "offline").values(presence="offline", presence_since=now)
+    )
+
+
+@bp.get("/presence")
+@roles_required(*ROLES)
+def show():
+    return jsonify(counselors_json())
+
+
+@bp.put("/presence")
+@roles_required("counselor")
+def change():
+    body = json_body()
+    state = body.get("state")
+    if not isinstance(state, str):
+        abort(400, "state: give one of " + ", ".join(PRESENCE_STATES))
+    try:
+        choose(current_user, state, clock.now())
+    except ValueError as reason:
+        abort(400, f"state: {reason}")
+    except PresenceRefused as reason:
+        abort(409, str(reason))
+    db.session.commit()
+    live.push_presence()
+    live.push_me(current_user.id)
+    return jsonify(state=current_user.presence, since=current_user.presence_since.isoformat())

@@ -1,0 +1,85 @@
+"""Counselors taking callers: the head of the queue, or one they chose.
+
+The claim is a conditional update, so of two counselors taking the same caller exactly one
+wins; then the provider redirects the caller to `/twilio/connect`, which dials the
+counselor. If the provider refuses, the claim is undone and the caller stays queued.
+"""
+
+from flask import Blueprint, abort, current_app, jsonify, url_for
+from flask_login import current_user
+
+from helpline import call_queue, clock, live
+from helpline.api import call_json
+from helpline.auth import roles_required
+from helpline.db import db
+from helpline.models import Call
+from helpline.presence import set_state
+from helpline.provider_rest import ProviderUnavailable, redirect_caller
+
+bp = Blueprint("taking", __name__, url_prefix="/api")
+
+# How many times "take the next caller" moves on when someone else got the head first.
+NEXT_ATTEMPTS = 5
+
+
+def require_available() -> None:
+    if current_user.presence != "available":
+        abort(409, f"you are {current_user.presence.replace('_', ' ')}: set yourself available to take callers")
+
+
+def connect_url(call: Call) -> str:
+    marks = {"counselor": current_user.id, "lang": call.language or "", "episode": call.queue_episode}
+    if call.emergency:
+        marks["emergency"] = 1
+    path = url_for("connect.connect", **marks)
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return base + path if base else url_for("connect.connect", _external=True, **marks)
+
+
+def hand_over(call: Call):
+    """The claim is committed: put the counselor on the call and have the provider connect them."""
+    now = clock.now()
+    set_state(current_user, "on_call", now)
+    db.session.commit()
+    try:
+        redirect_caller(call.call_sid, call.queue_sid, connect_url(call))
+    except ProviderUnavailable as reason:
+        call_queue.release(call.call_sid, current_user.id)
+        set_state(current_user, "available", now)
+        db.session.commit()
+        live.push_queue()
+        live.push_presence()
+        abort(502, f"{reason}; the caller is still in the queue")
+    live.push_queue()
+    live.push_presence()
+    live.push_me(current_user.id)
+    db.session.refresh(call)
+    return jsonify(call_json(call, current_user.username))
+
+
+@bp.post("/queue/take")
+@roles_required("counselor")
+def take_next():
+    require_available()
+    now = clock.now()
+    for _ in range(NEXT_ATTEMPTS):
+        waiting = call_queue.ordered(call_queue.waiting_calls(), now, current_app.config["AGING_STEP_SECONDS"])
+        if not waiting:
+            abort(409, "no caller is waiting")
+        if call_queue.claim(waiting[0].call_sid, current_user.id, now):
+            return hand_over(waiting[0])
+        db.session.rollback()
+    abort(409, "other counselors took the waiting callers first; try again")
+
+
+@bp.post("/calls/<call_sid>/take")
+@roles_required("counselor")
+def take(call_sid: str):
+    require_available()
+    call = db.session.get(Call, call_sid)
+    if call is None:
+        abort(404, "no such call")
+    if not call_queue.claim(call_sid, current_user.id, clock.now()):
+        db.session.rollback()
+        abort(409, "another counselor took this caller first, or they are no longer waiting")
+    return hand_over(call)
