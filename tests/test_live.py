@@ -1,0 +1,133 @@
+"""Socket.IO handlers and pushes, with Flask-SocketIO's test client."""
+
+from datetime import timedelta
+
+from helpline import clock
+from helpline.db import db
+from helpline.live import alert_long_waits, socketio
+from helpline.models import SocketConnection
+from tests.conftest import Provider
+from tests.test_presence import give_call, queue_caller
+
+
+def connect(app, client):
+    return socketio.test_client(app, flask_test_client=client)
+
+
+def events(socket, name):
+    return [event["args"][0] for event in socket.get_received() if event["name"] == name]
+
+
+def test_anonymous_connections_are_refused(app, client):
+    socket = connect(app, client)
+    assert not socket.is_connected()
+
+
+def test_connecting_sends_queue_presence_and_me(app, client, auth, provider):
+    auth.create()
+    auth.login()
+    call_sid = queue_caller(provider, "9")
+    socket = connect(app, client)
+    assert socket.is_connected()
+    received = {event["name"]: event["args"][0] for event in socket.get_received()}
+    assert set(received) == {"queue", "presence", "me"}
+    assert [entry["call_sid"] for entry in received["queue"]["calls"]] == [call_sid]
+    assert received["queue"]["stats"]["emergency_waiting"] == 1
+    assert received["me"]["username"] == "counselor1"
+    socket.disconnect()
+
+
+def test_every_queue_change_is_pushed_with_a_growing_version(app, client, auth, provider):
+    auth.create()
+    auth.login()
+    socket = connect(app, client)
+    first = events(socket, "queue")[-1]["version"]
+    call_sid = queue_caller(provider)
+    (pushed,) = events(socket, "queue")
+    assert pushed["version"] > first and [e["call_sid"] for e in pushed["calls"]] == [call_sid]
+    provider.post("/twilio/queue-result", Provider.params(call_sid, QueueResult="hangup", QueueTime="4"))
+    (after,) = events(socket, "queue")
+    assert after["version"] > pushed["version"] and after["calls"] == []
+    socket.disconnect()
+
+
+def test_presence_changes_reach_everyone(app, client, auth):
+    auth.create("counselor1")
+    auth.create("supervisor1", "supervisor")
+    auth.login("supervisor1")
+    supervisor = connect(app, client)
+    supervisor.get_received()
+    other = app.test_client()
+    other.post("/api/login", json={"username": "counselor1", "password": "correct horse battery"})
+    other.put("/api/presence", json={"state": "available"})
+    (presence,) = events(supervisor, "presence")
+    assert presence["counselors"][0]["state"] == "available"
+    supervisor.disconnect()
+
+
+def test_alerts_go_to_supervisors_only(app, client, auth, provider):
+    auth.create("counselor1")
+    auth.create("supervisor1", "supervisor")
+    auth.login("supervisor1")
+    supervisor = connect(app, client)
+    counselor_client = app.test_client()
+    counselor_client.post("/api/login", json={"username": "counselor1", "password": "correct horse battery"})
+    counselor = connect(app, counselor_client)
+    call_sid = queue_caller(provider)
+    give_call(app, call_sid, "counselor1")
+    supervisor.get_received(), counselor.get_received()
+    counselor_client.patch(f"/api/calls/{call_sid}", json={"risk_level": "imminent"})
+    (alert,) = events(supervisor, "alert")
+    assert alert["kind"] == "high_risk_logged" and alert["call_sid"] == call_sid and "imminent" in alert["message"]
+    assert events(counselor, "alert") == []
+    # The same risk again is no new alert.
+    counselor_client.patch(f"/api/calls/{call_sid}", json={"notes": "still imminent"})
+    assert events(supervisor, "alert") == []
+    supervisor.disconnect(), counselor.disconnect()
+
+
+def test_a_danger_now_caller_waiting_too_long_alerts_once(app, client, auth, provider, monkeypatch):
+    auth.create("supervisor1", "supervisor")
+    auth.login("supervisor1")
+    supervisor = connect(app, client)
+    danger = queue_caller(provider, "9")
+    queue_caller(provider, "1")
+    supervisor.get_received()
+    later = clock.now() + timedelta(seconds=app.config["DANGER_WAIT_ALERT_SECONDS"] + 1)
+    with app.app_context():
+        assert alert_long_waits(clock.now()) == []
+        assert alert_long_waits(later) == [danger]
+        assert alert_long_waits(later + timedelta(seconds=30)) == []
+    (alert,) = events(supervisor, "alert")
+    assert alert["kind"] == "danger_now_waiting" and alert["call_sid"] == danger
+    supervisor.disconnect()
+
+
+def test_resync_sends_the_state_again(app, client, auth):
+    auth.create()
+    auth.login()
+    socket = connect(app, client)
+    socket.get_received()
+    socket.emit("resync")
+    assert {event["name"] for event in socket.get_received()} == {"queue", "presence", "me"}
+    socket.disconnect()
+
+
+def test_logging_out_disconnects_that_users_sockets(app, client, auth):
+    auth.create("counselor1")
+    auth.create("counselor2")
+    auth.login("counselor1")
+    mine = connect(app, client)
+    other_client = app.test_client()
+    other_client.post("/api/login", json={"username": "counselor2", "password": "correct horse battery"})
+    theirs = connect(app, other_client)
+    with app.app_context():
+        assert db.session.query(SocketConnection).count() == 2
+    auth.logout()
+    assert not mine.is_connected()
+    assert theirs.is_connected()
+    with app.app_context():
+        assert db.session.query(SocketConnection).count() == 1
+    theirs.disconnect()
+    with app.app_context():
+        assert db.session.query(SocketConnection).count() == 0
