@@ -4,21 +4,26 @@ import json
 import random
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 from flask import Flask, Response, request
 from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 
 from helpline.db import db
-from helpline.emulator import KeyMix, Options, ProviderQueue, Range, emulate_command, run
-from helpline.emulator import faults
+from helpline.emulator import (
+    KeyMix,
+    Options,
+    ProviderQueue,
+    Range,
+    faults,
+    run,
+)
 from helpline.emulator.emulated_time import CallClock
 from helpline.emulator.report import Recorder
 from helpline.emulator.transport import Line, Signer
 from helpline.models import Call, CallEvent
+from tests.live_servers import serving
 
 FAST = dict(rate=200, time_scale=0.0005, wait=Range(5, 120), talk=Range(30, 300), play=Range(10, 20))
 # Fields of a call record that depend only on what the caller did, not on timing between calls.
@@ -26,25 +31,6 @@ OUTCOME_FIELDS = (
     "status", "queue_result", "abandoned", "duration_seconds", "wait_seconds",
     "menu_key", "category", "emergency", "caller_hash", "language",
 )
-
-
-@contextmanager
-def serving(app):
-    """The app on a real loopback port, in a thread; no thread is left behind."""
-    before = set(threading.enumerate())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="test-server")
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-        deadline = time.monotonic() + 5
-        while set(threading.enumerate()) - before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert not set(threading.enumerate()) - before, "threads left running"
 
 
 def emulate(app, base_url: str, **options):

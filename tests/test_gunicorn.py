@@ -53,9 +53,9 @@ def gunicorn(app, tmp_path):
         deadline = time.monotonic() + 20
         while True:
             try:
-                if requests.get(base_url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(base_url + "/healthz", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             assert server.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "gunicorn did not come up"

@@ -1,7 +1,7 @@
 """One emulated call, from the first webhook to the last status callback, in its own thread."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from random import Random
@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from helpline.emulator import faults
+from helpline.emulator.dial import Counselors
 from helpline.emulator.emulated_time import CallClock
 from helpline.emulator.options import Options
 from helpline.emulator.provider_queue import ProviderQueues
@@ -33,6 +34,9 @@ class RunContext:
     stop: threading.Event
     seed: int
     caller_pool: tuple[str, ...]
+    # Live calls by CallSid, for the REST server's answers.
+    live: dict[str, "EmulatedCall"] = field(default_factory=dict)
+    counselors: Counselors = field(default_factory=Counselors)
 
     def url(self, path: str) -> str:
         return urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
@@ -58,6 +62,7 @@ class EmulatedCall:
         self.rng = Random(f"{context.seed}:call:{index}")
         self.media_rng = Random(f"{context.seed}:media:{index}")
         self.fault_rng = Random(f"{context.seed}:faults:{index}")
+        self.dial_rng = Random(f"{context.seed}:dial:{index}")
         self.call_sid = f"CA{self.rng.getrandbits(128):032x}"
         caller = "anonymous" if self.rng.random() < self.options.anonymous else self.rng.choice(context.caller_pool)
         self.outcome = CallOutcome(index=index, call_sid=self.call_sid, caller=caller)
@@ -81,6 +86,7 @@ class EmulatedCall:
             duplicates=self.options.duplicates,
             fault_rng=self.fault_rng,
         )
+        self.context.live[self.call_sid] = self
         try:
             self.started_at = now()
             TwimlWalker(self).follow(self.context.url(self.options.voice_path))
@@ -88,6 +94,7 @@ class EmulatedCall:
         except Exception as error:  # noqa: BLE001 - one broken call must not take the run down
             self.problem(f"emulator error: {type(error).__name__}: {error}")
         finally:
+            self.context.live.pop(self.call_sid, None)
             self.line.close()
             self.recorder.call_done(self.outcome)
 

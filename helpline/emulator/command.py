@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from helpline.emulator.options import KeyMix, Options, Range
+from helpline.emulator.options import BRIDGES, KeyMix, Options, Range, parse_listen
 from helpline.emulator.report import render
 from helpline.emulator.runner import run
 
@@ -60,6 +60,10 @@ FRACTION = click.FloatRange(0, 1)
 @click.option("--key-mix", type=_Parsed(KeyMix, "KEY=WEIGHT,…"), default=str(DEFAULTS["key_mix"]), show_default=True, help="What callers do at a menu: keys, `silence`, `wrong`, with weights.")
 @click.option("--max-queue-size", type=click.IntRange(min=1), default=DEFAULTS["max_queue_size"], show_default=True, help="Provider-side queue limit; beyond it QueueResult=queue-full.")
 @click.option("--max-bounces", type=click.IntRange(min=0), default=DEFAULTS["max_bounces"], show_default=True, help="Full-queue bounces a caller sits through before hanging up.")
+@click.option("--rest-listen", metavar="HOST:PORT", help="Serve the fake provider REST API here (port 0: any free one); point the service's TWILIO_API_BASE_URL at it.")
+@click.option("--bridge", type=click.Choice(BRIDGES), help="Who takes callers out of the queue: the emulator itself, or only REST redirects.  [default: rest with --rest-listen, else self]")
+@click.option("--ring", type=RANGE, default=str(DEFAULTS["ring"]), show_default=True, help="Emulated seconds before a <Dial>ed counselor answers.")
+@click.option("--counselor-no-answer", type=FRACTION, default=DEFAULTS["counselor_no_answer"], show_default=True, help="Fraction of <Dial>s the counselor does not answer.")
 @click.option("--duplicates", type=FRACTION, default=0.0, show_default=True, help="Fraction of requests re-sent byte-identically, at once or later.")
 @click.option("--out-of-order", type=FRACTION, default=0.0, show_default=True, help="Fraction of calls with callbacks delivered out of order.")
 @click.option("--malformed", type=FRACTION, default=0.0, show_default=True, help="Fraction of calls with an extra malformed request, which must be refused.")
@@ -73,16 +77,22 @@ def emulate_command(base_url, auth_token, account_sid, as_json, **settings):
     """Place emulated provider calls against a running service and report on them.
 
     Exits 1 when there were problems: a valid request not answered 2xx, a malformed one
-    not refused with a 4xx, TwiML that did not parse.
+    not refused with a 4xx, TwiML that did not parse or uses what is not emulated.
     """
     auth_token = auth_token or current_app.config.get("TWILIO_AUTH_TOKEN")
     if not auth_token:
         raise click.UsageError("no auth token: set TWILIO_AUTH_TOKEN or pass --auth-token")
     account_sid = account_sid or current_app.config.get("TWILIO_ACCOUNT_SID") or ""
     try:
+        if settings["rest_listen"] is not None:
+            parse_listen(settings["rest_listen"])
         options = Options(**settings)
     except ValueError as reason:
         raise click.UsageError(str(reason)) from None
+    if options.bridge == "rest" and options.rest_listen is None:
+        raise click.UsageError("--bridge rest needs --rest-listen: nobody else can take callers out of the queue")
+    if options.rest_listen is not None and not account_sid:
+        raise click.UsageError("--rest-listen needs an AccountSid: set TWILIO_ACCOUNT_SID or pass --account-sid")
 
     lock = threading.Lock()
     with click.progressbar(length=options.calls, label="calls", file=sys.stderr) as bar:
@@ -91,7 +101,10 @@ def emulate_command(base_url, auth_token, account_sid, as_json, **settings):
             with lock:
                 bar.update(1)
 
-        summary = run(base_url, auth_token, account_sid, options, on_call_done=advance)
+        def rest_started(url: str) -> None:
+            click.echo(f"\nfake REST API at {url} (the service's TWILIO_API_BASE_URL)", err=True)
+
+        summary = run(base_url, auth_token, account_sid, options, on_call_done=advance, on_rest_started=rest_started)
     click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) if as_json else render(summary))
     if not summary.ok:
         raise SystemExit(1)

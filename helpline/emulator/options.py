@@ -81,6 +81,15 @@ class KeyMix:
         return ",".join(f"{choice}={weight:g}" for choice, weight in self.weights)
 
 
+def parse_listen(text: str) -> tuple[str, int]:
+    """`HOST:PORT` (port 0: any free one) as a (host, port) pair."""
+    host, separator, port = text.strip().rpartition(":")
+    if not separator or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"bad address {text!r}: expected HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+BRIDGES = ("self", "rest")
 DEFAULT_KEY_MIX = KeyMix.parse("1=16,2=16,3=16,4=14,5=14,9=6,silence=10,wrong=8")
 
 
@@ -108,6 +117,16 @@ class Options:
     max_queue_size: int = 1000
     max_bounces: int = 5
 
+    # Who takes callers out of the queue: "self" (the emulator, after the drawn wait, as if a
+    # counselor dialled the queue) or "rest" (only a REST redirect; otherwise the caller's
+    # patience runs out). None: "rest" when a REST server runs, "self" otherwise.
+    bridge: str | None = None
+    # "HOST:PORT" for the fake REST API (port 0: any free one); None runs none.
+    rest_listen: str | None = None
+    # A `<Dial>`ed counselor answers after `ring` emulated seconds, or not at all.
+    ring: Range = Range(2, 12)
+    counselor_no_answer: float = 0.05
+
     duplicates: float = 0.0
     out_of_order: float = 0.0
     malformed: float = 0.0
@@ -127,7 +146,16 @@ class Options:
             "max_bounces": self.max_bounces >= 0,
             "timeout": self.timeout > 0,
         }
-        checks.update({name: 0 <= getattr(self, name) <= 1 for name in ("anonymous", "abandon", "duplicates", "out_of_order", "malformed")})
+        checks.update({
+            name: 0 <= getattr(self, name) <= 1
+            for name in ("anonymous", "abandon", "duplicates", "out_of_order", "malformed", "counselor_no_answer")
+        })
+        checks["bridge"] = self.bridge in (None, *BRIDGES)
+        if self.rest_listen is not None:
+            try:
+                parse_listen(self.rest_listen)
+            except ValueError:
+                checks["rest_listen"] = False
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
             raise ValueError(f"out-of-range options: {', '.join(bad)}")

@@ -1,22 +1,30 @@
 """The provider-side queue: the emulator's stand-in for a named Twilio queue.
 
-Shared by all call threads; `ProviderQueues` holds them by name. Membership is FIFO and bounded; a member leaves exactly once,
-by one of `bridge` (a counselor took them), `hang_up` or `leave`, whichever comes first.
-`bridge` may be called from any thread: today the caller's own thread calls it when its
-drawn wait is over, a REST dequeue (a counselor taking a caller) can call it later.
+Shared by all call threads; `ProviderQueues` holds them by name and by QueueSid. Membership
+is FIFO and bounded; a member leaves exactly once, by one of `bridge` (a counselor took them),
+`redirect` (a REST update sent them to new TwiML), `hang_up` or `leave`, whichever comes
+first. Any thread may end a membership: the caller's own (patience over, `<Leave>`) or the
+REST server's (a counselor taking the caller).
 """
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 
 @dataclass(eq=False)
 class Member:
     call_sid: str
+    # Emulated seconds in the queue so far, as the caller's own clock counts them.
+    waited: Callable[[], float] = lambda: 0.0
+    joined_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     # Set once the member is out of the queue; `result` says how.
     exited: threading.Event = field(default_factory=threading.Event)
     result: str | None = None
+    # Where a REST redirect sent the caller; set before `exited`.
+    redirect_url: str | None = None
 
 
 class ProviderQueue:
@@ -30,14 +38,14 @@ class ProviderQueue:
         self._waits_count = 0
         self._closed = False
 
-    def join(self, call_sid: str) -> Member | None:
+    def join(self, call_sid: str, waited: Callable[[], float] | None = None) -> Member | None:
         """Enter at the back; None when the queue is full (or closed)."""
         with self._lock:
             if self._closed or len(self._members) >= self.max_size:
                 return None
             if call_sid in self._members:
                 raise ValueError(f"{call_sid} is already in the queue")
-            member = Member(call_sid)
+            member = Member(call_sid, waited) if waited is not None else Member(call_sid)
             self._members[call_sid] = member
             return member
 
@@ -72,6 +80,19 @@ class ProviderQueue:
             if self.bridge(call_sid):
                 return call_sid
         return None
+
+    def redirect(self, call_sid: str | None, url: str) -> tuple[Member, int] | None:
+        """Send this member (None: the front one) to `url`; the member and the place they left, or None."""
+        with self._lock:
+            if call_sid is None:
+                call_sid = next(iter(self._members), None)
+            place = next((place for place, sid in enumerate(self._members, start=1) if sid == call_sid), None)
+            if place is None:
+                return None
+            member = self._members.pop(call_sid)
+            member.result, member.redirect_url = "redirected", url
+        member.exited.set()
+        return member, place
 
     def hang_up(self, call_sid: str) -> bool:
         return self._exit(call_sid, "hangup")
@@ -108,7 +129,8 @@ class ProviderQueue:
 
 
 class ProviderQueues:
-    """The account's named queues, created on first `<Enqueue>` as the provider does."""
+    """The account's named queues, created on first `<Enqueue>` as the provider does; a
+    queue's SID (`QU` and 32 hex digits) follows from the salt and its name."""
 
     def __init__(self, max_size: int, salt: str = ""):
         self.max_size = max_size
@@ -125,6 +147,16 @@ class ProviderQueues:
                 if self._closed:
                     self._queues[name].close()
             return self._queues[name]
+
+    def by_sid(self, sid: str) -> ProviderQueue | None:
+        with self._lock:
+            return next((queue for queue in self._queues.values() if queue.sid == sid), None)
+
+    def holding(self, call_sid: str) -> ProviderQueue | None:
+        """The queue this call waits in, if any."""
+        with self._lock:
+            queues = list(self._queues.values())
+        return next((queue for queue in queues if queue.position(call_sid) is not None), None)
 
     def close(self) -> None:
         with self._lock:

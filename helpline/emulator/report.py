@@ -20,6 +20,8 @@ class CallOutcome:
     queue_results: list[str] = field(default_factory=list)
     queue_times: list[int] = field(default_factory=list)
     enqueues: int = 0
+    # The DialCallStatus of each `<Dial>` the caller went through.
+    dial_results: list[str] = field(default_factory=list)
     duration: int | None = None
     completed: bool = False
     gave_up: bool = False
@@ -27,6 +29,10 @@ class CallOutcome:
     @property
     def queue_result(self) -> str | None:
         return self.queue_results[-1] if self.queue_results else None
+
+    @property
+    def redirects(self) -> int:
+        return self.queue_results.count("redirected")
 
     @property
     def wait_seconds(self) -> int | None:
@@ -42,6 +48,12 @@ class Summary:
     abandoned: int = 0
     requeued: int = 0
     gave_up: int = 0
+    # Redirects out of the queue by a REST update (a call may be redirected more than once).
+    redirected: int = 0
+    dials_answered: int = 0
+    dials_unanswered: int = 0
+    # REST requests the fake provider API received: status code -> count.
+    rest_requests: dict[str, int] = field(default_factory=dict)
     menu_choices: dict[str, int] = field(default_factory=dict)
     # URL path -> status code (as text, or "error" when nothing came back) -> count.
     requests: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -70,7 +82,7 @@ class Summary:
         data = asdict(self)
         if include_calls:
             for outcome, entry in zip(self.calls, data["calls"]):
-                entry.update(queue_result=outcome.queue_result, wait_seconds=outcome.wait_seconds)
+                entry.update(queue_result=outcome.queue_result, wait_seconds=outcome.wait_seconds, redirects=outcome.redirects)
         else:
             del data["calls"]
         return data
@@ -94,6 +106,7 @@ class Recorder:
         self._injected: Counter = Counter({"duplicates": 0, "out_of_order": 0, "malformed": 0})
         self._malformed: dict[str, Counter] = defaultdict(Counter)
         self._menu: Counter = Counter()
+        self._rest: Counter = Counter()
         self._problems: list[str] = []
         self._problem_count = 0
         self._outcomes: list[CallOutcome] = []
@@ -102,6 +115,10 @@ class Recorder:
         with self._lock:
             self._requests[path][str(status) if status is not None else "error"] += 1
             self._latencies.append(seconds)
+
+    def rest_request(self, status: int) -> None:
+        with self._lock:
+            self._rest[str(status)] += 1
 
     def delivered(self, fingerprint) -> None:
         with self._lock:
@@ -141,6 +158,10 @@ class Recorder:
                 abandoned=sum(outcome.queue_result == "hangup" for outcome in outcomes),
                 requeued=sum(outcome.enqueues > 1 for outcome in outcomes),
                 gave_up=sum(outcome.gave_up for outcome in outcomes),
+                redirected=sum(outcome.redirects for outcome in outcomes),
+                dials_answered=sum(outcome.dial_results.count("completed") for outcome in outcomes),
+                dials_unanswered=sum(len(outcome.dial_results) - outcome.dial_results.count("completed") for outcome in outcomes),
+                rest_requests=dict(sorted(self._rest.items())),
                 menu_choices=dict(sorted(self._menu.items())),
                 requests={path: dict(sorted(codes.items())) for path, codes in sorted(self._requests.items())},
                 requests_total=sum(sum(codes.values()) for codes in self._requests.values()),
@@ -173,6 +194,14 @@ def render(summary: Summary) -> str:
         f"{summary.bridged} bridged, {summary.abandoned} abandoned, {summary.requeued} requeued"
         + (f", {summary.gave_up} gave up on a full queue" if summary.gave_up else ""),
         f"menu choices: {counts(summary.menu_choices)}",
+        *(
+            [
+                f"taken by REST: {summary.redirected} redirected, dials {summary.dials_answered} answered,"
+                f" {summary.dials_unanswered} not; REST requests: {counts(summary.rest_requests)}"
+            ]
+            if summary.rest_requests or summary.dials_answered or summary.dials_unanswered
+            else []
+        ),
         f"requests: {summary.requests_total} ({summary.distinct_deliveries} distinct valid deliveries)",
         *(f"  {path}: {counts(codes)}" for path, codes in summary.requests.items()),
         f"injected: {counts(summary.injected)}",

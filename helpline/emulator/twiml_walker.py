@@ -3,13 +3,16 @@
 `<Say>`, `<Play>` and `<Pause>` take emulated time; `<Gather>` presses a key from the key
 mix (silence falls through to the next verb); `<Redirect>` fetches its URL; `<Enqueue>`
 puts the caller into the provider-side queue, plays the `waitUrl` documents until the
-caller is bridged or hangs up, then posts the `action`. Relative URLs resolve against the
-URL of the document that held them.
+caller is bridged, redirected by a REST update, or hangs up, then posts the `action`;
+`<Dial>` rings a counselor (dial.py) and posts its `action`. Relative URLs resolve against
+the URL of the document that held them.
 """
 
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element
+
+from helpline.emulator import dial
 
 MEDIA = ("Say", "Play", "Pause")
 # A `loop="0"` (repeat until something else happens) is cut here, in emulated seconds.
@@ -59,6 +62,8 @@ class TwimlWalker:
             return Next(target) if target else None
         if verb.tag == "Enqueue":
             return self.enqueue(verb, url)
+        if verb.tag == "Dial":
+            return self.dial(verb, url)
         if verb.tag == "Hangup":
             return None
         self.call.problem(f"<{verb.tag}> in {_path(url)} is not emulated; the call ends there")
@@ -118,7 +123,8 @@ class TwimlWalker:
         outcome.enqueues += 1
         call.queue_action_url = action
         queue = call.queues.get((verb.text or "").strip())
-        member = queue.join(call.call_sid)
+        joined = self.clock.elapsed
+        member = queue.join(call.call_sid, lambda: self.clock.elapsed - joined)
         if member is None:
             result, params = "queue-full", {"QueueResult": "queue-full"}
             outcome.gave_up = outcome.queue_results.count("queue-full") >= self.options.max_bounces
@@ -129,6 +135,8 @@ class TwimlWalker:
             if result == "bridged":
                 self.clock.spend(talk)
         outcome.queue_results.append(result)
+        if result == "redirected":
+            return self.redirected(member.redirect_url, action, params)
 
         caller_gone = result == "hangup" or outcome.gave_up or self.clock.stopped
         if action is None:
@@ -142,6 +150,28 @@ class TwimlWalker:
             return None
         return Next(action, params)
 
+    def redirected(self, target: str, action: str | None, params: dict[str, str]):
+        """A REST update took the caller out: the provider reports it to `action` at once,
+        plays nothing of the answer (the call is already elsewhere), and fetches `target`."""
+        if action is not None:
+            self.call.fetch(action, params)
+        return None if self.clock.stopped else Next(target)
+
+    def dial(self, verb: Element, url: str):
+        action = self.target(verb, url, verb.get("action"), "method") if verb.get("action") else None
+        if verb.get("action") and action is None:
+            return None
+        params = dial.place(self.call, verb, url)
+        if params is None:
+            return None
+        if action is None:
+            return None if self.clock.stopped else CONTINUE
+        if self.clock.stopped:
+            # The caller hung up: the provider still posts the action and plays nothing of it.
+            self.call.fetch(action, {**params, "CallStatus": "completed"})
+            return None
+        return Next(action, params)
+
     def stay(self, queue, member, wait_url: str | None, patience: float, bridged: bool) -> tuple[str, int]:
         """Wait in the queue until bridged or gone; the result and the emulated seconds queued."""
         joined = self.clock.elapsed
@@ -149,9 +179,11 @@ class TwimlWalker:
         while not member.exited.is_set():
             remaining = deadline - self.clock.elapsed
             if remaining <= EPSILON or self.clock.stopped:
-                # Today nobody else dequeues, so the drawn fate decides; a counselor's REST
-                # dequeue would have bridged the member already, and this does nothing.
-                (queue.bridge if bridged else queue.hang_up)(member.call_sid)
+                # With bridge="self" the drawn fate decides; with "rest" only a counselor's
+                # redirect takes the caller, who hangs up here when nobody did. Whoever came
+                # first wins: a member leaves the queue once.
+                self_bridge = bridged and self.options.bridge != "rest"
+                (queue.bridge if self_bridge else queue.hang_up)(member.call_sid)
                 break
             before = self.clock.elapsed
             document = None

@@ -1,0 +1,79 @@
+"""The login page, CSRF on forms, rate limits, roles on pages."""
+
+import re
+
+import pytest
+
+
+def csrf_token(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+
+
+def test_pages_send_the_anonymous_to_the_login_page(client):
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def test_login_page_logs_in_and_goes_where_asked(client, auth):
+    auth.create()
+    form = client.get("/login")
+    assert form.status_code == 200
+    response = client.post(
+        "/login?next=/dashboard",
+        data={"username": "counselor1", "password": "correct horse battery", "csrf_token": csrf_token(form.data)},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert client.get("/api/me").json["username"] == "counselor1"
+
+
+def test_login_form_without_its_csrf_token_is_refused(client, auth):
+    auth.create()
+    response = client.post("/login", data={"username": "counselor1", "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert client.get("/api/me").status_code == 401
+
+
+def test_wrong_password_on_the_page(client, auth):
+    auth.create()
+    form = client.get("/login")
+    response = client.post("/login", data={"username": "counselor1", "password": "nope nope nope", "csrf_token": csrf_token(form.data)})
+    assert response.status_code == 200 and b"Wrong username or password" in response.data
+    assert client.get("/api/me").status_code == 401
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_no_open_redirect_after_login(client, auth, target):
+    auth.create()
+    form = client.get("/login")
+    response = client.post(
+        f"/login?next={target}",
+        data={"username": "counselor1", "password": "correct horse battery", "csrf_token": csrf_token(form.data)},
+    )
+    assert response.headers["Location"] == "/dashboard"
+
+
+def test_logout_form_needs_csrf(client, auth):
+    auth.create()
+    auth.login()
+    assert client.post("/logout").status_code == 400
+    page = client.get("/dashboard")
+    token = re.search(rb'name="csrf-token" content="([^"]+)"', page.data).group(1).decode()
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/api/me").status_code == 401
+
+
+def test_login_attempts_are_rate_limited(migrated, app_factory):
+    class Limited(migrated):
+        RATELIMIT_ENABLED = True
+
+    app = app_factory(Limited)
+    client = app.test_client()
+    statuses = [client.post("/api/login", json={"username": "x", "password": "y"}).status_code for _ in range(12)]
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+
+
+def test_the_dashboard_is_for_every_role(client, auth):
+    for role in ("counselor", "supervisor", "admin"):
+        auth.create(f"{role}1", role)
+        auth.login(f"{role}1")
+        assert client.get("/dashboard").status_code == 200
