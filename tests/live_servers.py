@@ -1,11 +1,18 @@
 """The app and the telephony emulator on real loopback ports, in threads, for end-to-end tests."""
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
+import requests
 from werkzeug.serving import make_server
 
+import config
 from helpline.emulator import Options, run
 
 
@@ -67,3 +74,53 @@ def emulating(base_url: str, account_sid: str, auth_token: str, defaults: dict |
         stop.set()
         thread.join(15)
         assert not thread.is_alive(), "the emulator did not stop"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn_process(app, directory: Path, **environment):
+    """The production server (config/gunicorn.conf.py) on a loopback port, with the test
+    app's database and secrets; yields its base URL and the path of its log."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "HELPLINE_ENV": "production",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "gunicorn-test-secret",
+        "SESSION_COOKIE_SECURE": "0",
+        "TWILIO_AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
+        "TWILIO_ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"],
+        "CALLER_HASH_KEY": app.config["CALLER_HASH_KEY"],
+        "CALLER_ENCRYPTION_KEY": app.config["CALLER_ENCRYPTION_KEY"],
+        "SPOOL_DIR": str(directory / f"spool-{port}"),
+        "PUBLIC_BASE_URL": base_url,
+        "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
+        **environment,
+    }
+    log_path = directory / f"gunicorn-{port}.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "wsgi:app"],
+            cwd=config.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(base_url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert server.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "gunicorn did not come up"
+            time.sleep(0.1)
+        yield base_url, log_path
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

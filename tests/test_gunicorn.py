@@ -1,10 +1,5 @@
 """The production server: gunicorn with config/gunicorn.conf.py, over real HTTP on loopback."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
 from urllib.parse import urljoin
 
@@ -12,58 +7,18 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-import config
 from helpline.db import db
 from helpline.models import Call
 from tests.conftest import Provider, new_call_sid
+from tests.live_servers import gunicorn_process
 
 NUMBER = "+989127654321"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(app, tmp_path):
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "HELPLINE_ENV": "production",
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "gunicorn-test-secret",
-        "TWILIO_AUTH_TOKEN": app.config["TWILIO_AUTH_TOKEN"],
-        "TWILIO_ACCOUNT_SID": app.config["TWILIO_ACCOUNT_SID"],
-        "CALLER_HASH_KEY": app.config["CALLER_HASH_KEY"],
-        "CALLER_ENCRYPTION_KEY": app.config["CALLER_ENCRYPTION_KEY"],
-        "SPOOL_DIR": str(tmp_path / "spool"),
-        "PUBLIC_BASE_URL": base_url,
-        "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
-    }
-    log_path = tmp_path / "gunicorn.log"
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "wsgi:app"],
-            cwd=config.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if requests.get(base_url + "/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert server.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not come up"
-            time.sleep(0.1)
+    with gunicorn_process(app, tmp_path) as (base_url, log_path):
         yield base_url, log_path
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def signed_post(session, validator, url, params):
