@@ -1,5 +1,6 @@
 # `make run` starts the service with the telephony emulator placing calls; `make test` runs the tests.
-# Both set up everything they need on a fresh machine (a virtualenv in .venv).
+# Both set up everything they need on a fresh machine: a virtualenv in .venv, the front-end
+# packages from package-lock.json in node_modules.
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +14,11 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(BIN)/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
 
 run: install
 	$(BIN)/flask --app wsgi demo
