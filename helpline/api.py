@@ -81,10 +81,11 @@ def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int
 def me_json(user_id: int) -> dict:
     """A user's own state: presence, and the call they are on or still have to log."""
     user = db.session.get(User, user_id)
+    # The call they are talking on (logged or not), else the latest one still to log.
     current = db.session.scalars(
         select(Call)
-        .where(Call.counselor_id == user_id, Call.logged_at.is_(None))
-        .order_by(Call.taken_at.desc())
+        .where(Call.counselor_id == user_id, Call.ended_at.is_(None) | Call.logged_at.is_(None))
+        .order_by(Call.ended_at.isnot(None), Call.taken_at.desc())
         .limit(1)
     ).first()
     return {

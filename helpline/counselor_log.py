@@ -133,4 +133,5 @@ def log_call(call_sid: str):
         )
     live.push_me(current_user.id)
     live.push_presence()
+    live.push_queue()
     return jsonify(call_json(call, current_user.username))

@@ -54,16 +54,16 @@ def set_state(user: User, state: str, now: datetime) -> None:
 
 
 def call_ended(call_sid: str, now: datetime) -> int | None:
-    """The counselor on this call goes to wrap-up; their id, when there was one."""
+    """The counselor on this call goes to wrap-up, or straight back to available when they
+    logged it while talking; their id, when there was one."""
     call = db.session.get(Call, call_sid)
-    if call is None or call.counselor_id is None or call.logged_at is not None:
+    if call is None or call.counselor_id is None:
         return None
     counselor = db.session.get(User, call.counselor_id)
-    still_talking = [
-        other for other in unlogged_calls(counselor.id) if other.ended_at is None and other.call_sid != call_sid
-    ]
+    unlogged = unlogged_calls(counselor.id)
+    still_talking = any(other.ended_at is None and other.call_sid != call_sid for other in unlogged)
     if counselor.presence == "on_call" and not still_talking:
-        set_state(counselor, "wrap_up", now)
+        set_state(counselor, "wrap_up" if unlogged else "available", now)
     return counselor.id
 
 
@@ -121,4 +121,6 @@ def change():
     db.session.commit()
     live.push_presence()
     live.push_me(current_user.id)
+    # The queue's counts include the counselors available.
+    live.push_queue()
     return jsonify(state=current_user.presence, since=current_user.presence_since.isoformat())

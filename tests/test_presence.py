@@ -97,3 +97,17 @@ def test_logging_out_goes_offline(app, client, auth):
     put(client, "available")
     auth.logout()
     assert presence_of(app, "counselor1") == "offline"
+
+
+def test_a_call_logged_while_talking_ends_straight_in_available(app, client, auth, provider):
+    auth.create()
+    auth.login()
+    call_sid = queue_caller(provider)
+    give_call(app, call_sid, "counselor1")
+    log = {"call_type": "about_self", "categories": ["anxiety"], "risk_level": "low", "outcome": "counselled"}
+    assert client.patch(f"/api/calls/{call_sid}", json=log).json["log_complete"] is True
+    assert presence_of(app, "counselor1") == "on_call"
+    assert client.get("/api/me").json["current_call"]["call_sid"] == call_sid
+    provider.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="30"))
+    assert presence_of(app, "counselor1") == "available"
+    assert client.get("/api/me").json["current_call"] is None
