@@ -57,6 +57,15 @@ class Config:
     # Supervisors are alerted when a danger-now caller has waited this long.
     DANGER_WAIT_ALERT_SECONDS = int(os.environ.get("DANGER_WAIT_ALERT_SECONDS", "60"))
     DANGER_WAIT_SWEEP_SECONDS = 5
+    # Reports: service level is answered within SERVICE_LEVEL_SECONDS of reaching the queue,
+    # against a target share; abandons shorter than SHORT_ABANDON_SECONDS are counted apart.
+    SERVICE_LEVEL_SECONDS = int(os.environ.get("SERVICE_LEVEL_SECONDS", "20"))
+    SERVICE_LEVEL_TARGET = float(os.environ.get("SERVICE_LEVEL_TARGET", "0.8"))
+    SHORT_ABANDON_SECONDS = int(os.environ.get("SHORT_ABANDON_SECONDS", "5"))
+    # Iran's time (no daylight saving since 2022); Tajikistan is +300. Reports' days and hours use it.
+    HELPLINE_UTC_OFFSET_MINUTES = int(os.environ.get("HELPLINE_UTC_OFFSET_MINUTES", "210"))
+    BABEL_DEFAULT_LOCALE = "fa"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "helpline" / "translations")
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from flask import Flask, jsonify, request
+from flask_babel import Babel
+from flask_login import current_user
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -11,9 +13,13 @@ import config
 from helpline import live, menu, taxonomy
 from helpline.db import db as database
 from helpline.spool import Spool
+from helpline.taxonomy import LANGUAGES
 
 migrate = Migrate()
 csrf = CSRFProtect()
+babel = Babel()
+
+RIGHT_TO_LEFT = {"fa"}
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -46,6 +52,8 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     auth.login_manager.init_app(app)
     auth.limiter.init_app(app)
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=page_language)
+    app.context_processor(lambda: {"page_language": page_language(), "page_direction": page_direction()})
     json_api = (api.bp, presence.bp, taking.bp, counselor_log.bp)
     # Forms carry CSRF tokens. The provider signs its requests; the JSON API relies on the
     # SameSite=Lax session cookie, which browsers do not send on another site's POST.
@@ -60,6 +68,17 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
 
     app.register_error_handler(HTTPException, http_error)
     return app
+
+
+def page_language() -> str:
+    """The user's chosen language; for the anonymous, the browser's best match."""
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0]) if request else LANGUAGES[0]
+
+
+def page_direction() -> str:
+    return "rtl" if page_language() in RIGHT_TO_LEFT else "ltr"
 
 
 def engine_options(settings) -> dict:

@@ -125,6 +125,8 @@ def log_call(call_sid: str):
         return jsonify(error=f"{missing}: required once the log is complete", field=missing), 400
     if not was_complete and is_complete(call):
         call.logged_at = now
+        if call.ended_at is not None:
+            call.wrap_up_seconds = max(0, int((now - call.ended_at).total_seconds()))
         log_completed(current_user, now)
     db.session.commit()
     if call.risk_level in ALERTING_RISKS and call.risk_level != previous_risk:

@@ -68,6 +68,8 @@ class Call(db.Model):
     notes: Mapped[Optional[str]] = mapped_column(Text)
     follow_up_on: Mapped[Optional[date]] = mapped_column(Date)
     logged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # From the end of the talk to the complete log (0 when logged while talking).
+    wrap_up_seconds: Mapped[Optional[int]] = mapped_column(Integer)
 
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
@@ -75,6 +77,11 @@ class Call(db.Model):
         # The live queue: callers enqueued and not yet out of it.
         Index("ix_calls_waiting", "ended_at", "queue_result_rank", "enqueued_at"),
         Index("ix_calls_started_at", "started_at"),
+        # Reports group the calls that reached the queue in a period.
+        Index("ix_calls_enqueued_at", "enqueued_at"),
+        Index("ix_calls_counselor_enqueued", "counselor_id", "enqueued_at"),
+        Index("ix_calls_risk_level", "risk_level", "enqueued_at"),
+        Index("ix_calls_follow_up_on", "follow_up_on"),
     )
 
 
@@ -107,6 +114,8 @@ class User(UserMixin, db.Model):
     phone_number: Mapped[Optional[str]] = mapped_column(String(32))
     presence: Mapped[str] = mapped_column(String(16), default="offline")
     presence_since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The language of the user's pages: fa, en or tg.
+    language: Mapped[str] = mapped_column(String(8), default="fa")
 
     @property
     def client_identity(self) -> str:
@@ -121,6 +130,44 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class PresenceChange(db.Model):
+    """Each change of a counselor's presence: the history occupancy is computed from."""
+
+    __tablename__ = "presence_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_presence_changes_user_changed", "user_id", "changed_at"),)
+
+
+class AuditRecord(db.Model):
+    """Who did what sensitive thing, when and why (revealing a caller's number, …)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    call_sid: Mapped[Optional[str]] = mapped_column(String(34), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Setting(db.Model):
+    """A setting changed by an administrator, overriding the files and the environment."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict | list | str | int | float | bool] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
 
 class SocketConnection(db.Model):

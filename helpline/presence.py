@@ -9,12 +9,12 @@ from datetime import datetime
 
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from helpline import clock, live
 from helpline.auth import json_body, roles_required
 from helpline.db import db
-from helpline.models import PRESENCE_STATES, ROLES, Call, User
+from helpline.models import PRESENCE_STATES, ROLES, Call, PresenceChange, User
 
 bp = Blueprint("presence", __name__, url_prefix="/api")
 
@@ -51,6 +51,7 @@ def set_state(user: User, state: str, now: datetime) -> None:
     if user.presence != state:
         user.presence = state
         user.presence_since = now
+        db.session.add(PresenceChange(user_id=user.id, state=state, changed_at=now))
 
 
 def call_ended(call_sid: str, now: datetime) -> int | None:
@@ -60,6 +61,8 @@ def call_ended(call_sid: str, now: datetime) -> int | None:
     if call is None or call.counselor_id is None:
         return None
     counselor = db.session.get(User, call.counselor_id)
+    if call.logged_at is not None and call.wrap_up_seconds is None:
+        call.wrap_up_seconds = 0
     unlogged = unlogged_calls(counselor.id)
     still_talking = any(other.ended_at is None and other.call_sid != call_sid for other in unlogged)
     if counselor.presence == "on_call" and not still_talking:
@@ -94,9 +97,7 @@ def available_counselors() -> int:
 
 
 def go_offline(user_id: int, now: datetime) -> None:
-    db.session.execute(
-        update(User).where(User.id == user_id, User.presence != "offline").values(presence="offline", presence_since=now)
-    )
+    set_state(db.session.get(User, user_id), "offline", now)
 
 
 @bp.get("/presence")

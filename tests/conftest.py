@@ -15,7 +15,7 @@ from helpline import create_app
 from helpline.db import db
 from helpline.models import User
 
-TABLES = ("socket_connections", "call_events", "calls", "counters", "users")
+TABLES = ("socket_connections", "presence_changes", "audit_log", "settings", "call_events", "calls", "counters", "users")
 
 
 def new_call_sid() -> str:

@@ -1,0 +1,88 @@
+"""Thresholds and targets an administrator can change while the service runs.
+
+Each has a default from the environment (config/__init__.py); a value saved by an admin in the
+`settings` table overrides it, in every process at once. Reading never fails a caller: when the
+database does not answer, the default stands.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from helpline import clock
+from helpline.db import db
+from helpline.models import Setting
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    key: str
+    config_name: str
+    minimum: float
+    maximum: float
+    whole: bool = True
+
+
+THRESHOLDS = {
+    threshold.key: threshold
+    for threshold in (
+        # Service level: answered within this many seconds of reaching the queue.
+        Threshold("service_level_seconds", "SERVICE_LEVEL_SECONDS", 1, 3600),
+        Threshold("service_level_target", "SERVICE_LEVEL_TARGET", 0, 1, whole=False),
+        # Callers who hang up sooner than this are counted apart, not as abandoned.
+        Threshold("short_abandon_seconds", "SHORT_ABANDON_SECONDS", 0, 600),
+        Threshold("danger_wait_alert_seconds", "DANGER_WAIT_ALERT_SECONDS", 5, 3600),
+        Threshold("aging_step_seconds", "AGING_STEP_SECONDS", 10, 86400),
+        Threshold("repeat_caller_window_days", "REPEAT_CALLER_WINDOW_DAYS", 1, 3650),
+    )
+}
+
+
+def default(key: str):
+    return current_app.config[THRESHOLDS[key].config_name]
+
+
+def get(key: str):
+    """The value in force: the admin's, else the default."""
+    if key not in THRESHOLDS:
+        raise KeyError(key)
+    try:
+        saved = db.session.scalar(select(Setting.value).where(Setting.key == key))
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("settings unavailable (%s); using the default of %s", type(error).__name__, key)
+        return default(key)
+    return default(key) if saved is None else saved
+
+
+def check(key: str, value) -> int | float:
+    """The value if acceptable; ValueError naming the limits otherwise."""
+    threshold = THRESHOLDS[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{key} must be a number")
+    if threshold.whole and value != int(value):
+        raise ValueError(f"{key} must be a whole number")
+    if not threshold.minimum <= value <= threshold.maximum:
+        raise ValueError(f"{key} must be from {threshold.minimum:g} to {threshold.maximum:g}")
+    return int(value) if threshold.whole else float(value)
+
+
+def put(key: str, value, user_id: int) -> None:
+    """Save an admin's value (the caller commits)."""
+    if key not in THRESHOLDS:
+        raise KeyError(key)
+    value = check(key, value)
+    setting = db.session.get(Setting, key)
+    if setting is None:
+        setting = Setting(key=key)
+        db.session.add(setting)
+    setting.value, setting.updated_at, setting.updated_by = value, clock.now(), user_id
+
+
+def all_values() -> dict:
+    return {key: get(key) for key in THRESHOLDS}
