@@ -15,6 +15,7 @@ NODE_MODULES = config.ROOT / "node_modules"
 VENDOR_FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
+    "chart.umd.js": "chart.js/dist/chart.umd.js",
 }
 
 

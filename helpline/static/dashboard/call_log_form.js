@@ -1,0 +1,283 @@
+/* The call log form: filling it for a call, saving drafts as the counselor types (one PATCH
+ * at a time, in order), submitting it, and the server's errors shown by their fields. Which
+ * call it is for is current_call.js's business. */
+import { $ } from "./page.js";
+import { api, csrfToken, errorText } from "./http.js";
+import { clockTime } from "./clock.js";
+import { categoryLabel } from "./call_labels.js";
+
+var AUTOSAVE_DELAY_MS = 800;
+var RETRY_DELAY_MS = 5000;
+var LOG_FIELDS = ["call_type", "categories", "risk_level", "outcome", "referral", "notes", "follow_up_on"];
+var REQUIRED_FIELDS = ["call_type", "categories", "risk_level", "outcome"];
+var FIELD_TEXT = { call_type: "call type", categories: "categories", risk_level: "risk level", outcome: "outcome" };
+
+export var logState = {
+  callSid: null, // the call shown in the log form
+  callCategory: null, // its menu category
+  extraCategories: [], // categories stored on the call that the form has no box for
+  leaving: false, // the page is being left: no interrupted request may close the call
+};
+
+var saver = { dirty: new Set(), timer: null, chain: Promise.resolve() };
+
+// Another call in the form: what is pending goes out first.
+export function openLog(call) {
+  if (logState.callSid) flushSave();
+  logState.callSid = call.call_sid;
+  saver.dirty.clear();
+  clearFieldErrors();
+  fillLogForm(call);
+  setSaveState(call.log_complete ? "Log complete; you can still correct it." : "");
+}
+
+export function closeLog() {
+  clearTimeout(saver.timer);
+  saver.dirty.clear();
+  logState.callSid = null;
+}
+
+function form() {
+  return $("log-form");
+}
+
+function fillLogForm(call) {
+  var logForm = form();
+  $("log-call_type").value = call.call_type || "";
+  $("log-outcome").value = call.outcome || "";
+  $("log-referral").value = call.referral || "";
+  $("log-notes").value = call.notes || "";
+  var chosen = new Set(call.categories || []);
+  var boxes = logForm.querySelectorAll('input[name="categories"]');
+  var shown = new Set();
+  boxes.forEach(function (box) {
+    box.checked = chosen.has(box.value);
+    shown.add(box.value);
+  });
+  logState.extraCategories = (call.categories || []).filter(function (key) { return !shown.has(key); });
+  logForm.querySelectorAll('input[name="risk_level"]').forEach(function (radio) {
+    radio.checked = radio.value === call.risk_level;
+  });
+  $("log-follow_up").checked = Boolean(call.follow_up_on);
+  $("log-follow_up_on").value = call.follow_up_on || "";
+  syncFollowUp();
+  logForm.querySelectorAll("details.category-group").forEach(function (group) {
+    group.open = group.dataset.group === call.category || Boolean(group.querySelector("input:checked"));
+  });
+  renderChosenCategories();
+}
+
+function readField(name) {
+  var logForm = form();
+  switch (name) {
+    case "categories":
+      return Array.prototype.map.call(logForm.querySelectorAll('input[name="categories"]:checked'), function (box) {
+        return box.value;
+      }).concat(logState.extraCategories);
+    case "risk_level":
+      var radio = logForm.querySelector('input[name="risk_level"]:checked');
+      return radio ? radio.value : null;
+    case "follow_up_on":
+      if (!$("log-follow_up").checked) return null;
+      return $("log-follow_up_on").value || undefined; // nothing to save until there is a date
+    case "call_type":
+    case "outcome":
+      return $("log-" + name).value || null;
+    default:
+      return $("log-" + name).value;
+  }
+}
+
+function fieldOf(target) {
+  if (!target || !target.name) return null;
+  if (target.name === "follow_up") return "follow_up_on";
+  return LOG_FIELDS.indexOf(target.name) >= 0 ? target.name : null;
+}
+
+function onLogEdit(event) {
+  var field = fieldOf(event.target);
+  if (!field || !logState.callSid) return;
+  if (event.target.id === "log-follow_up") syncFollowUp();
+  if (field === "categories") renderChosenCategories();
+  saver.dirty.add(field);
+  setSaveState("Unsaved changes…");
+  scheduleSave(AUTOSAVE_DELAY_MS);
+}
+
+function syncFollowUp() {
+  var needed = $("log-follow_up").checked;
+  var day = $("log-follow_up_on");
+  day.disabled = !needed;
+  day.min = new Date().toISOString().slice(0, 10);
+}
+
+function renderChosenCategories() {
+  var logForm = form();
+  var chosen = Array.prototype.map.call(logForm.querySelectorAll('input[name="categories"]:checked'), function (box) {
+    return categoryLabel(box.value);
+  });
+  $("categories-chosen").textContent = chosen.length ? "Chosen: " + chosen.join(", ") : "None chosen yet.";
+  logForm.querySelectorAll("details.category-group").forEach(function (group) {
+    var count = group.querySelectorAll("input:checked").length;
+    group.querySelector(".group-count").textContent = count ? "(" + count + " chosen)" : "";
+  });
+}
+
+function collect(fields) {
+  var body = {};
+  fields.forEach(function (field) {
+    var value = readField(field);
+    if (value !== undefined) body[field] = value;
+  });
+  return body;
+}
+
+function setSaveState(text) {
+  $("save-state").textContent = text;
+}
+
+function showFieldError(field, text) {
+  var box = $("error-" + field);
+  if (!box) {
+    setSaveState(text);
+    return;
+  }
+  box.textContent = text;
+  box.hidden = false;
+  var holder = form().querySelector('[data-field="' + field + '"]');
+  if (holder) holder.classList.add("has-error");
+}
+
+function clearFieldErrors(fields) {
+  (fields || LOG_FIELDS).forEach(function (field) {
+    var box = $("error-" + field);
+    if (box) {
+      box.hidden = true;
+      box.textContent = "";
+    }
+    var holder = form() && form().querySelector('[data-field="' + field + '"]');
+    if (holder) holder.classList.remove("has-error");
+  });
+}
+
+function focusField(field) {
+  var holder = form().querySelector('[data-field="' + field + '"]');
+  if (!holder) return;
+  if (field === "categories") {
+    var category = logState.callCategory && holder.querySelector('details[data-group="' + CSS.escape(logState.callCategory) + '"]');
+    var group = category || holder.querySelector("details");
+    group.open = true;
+    holder = group;
+  }
+  var target = holder.querySelector("input:not([disabled]), select, textarea");
+  if (target) target.focus();
+}
+
+// Saving: one PATCH at a time, in order; each sends the fields changed since the last.
+function scheduleSave(delay) {
+  clearTimeout(saver.timer);
+  saver.timer = setTimeout(flushSave, delay);
+}
+
+function flushSave() {
+  clearTimeout(saver.timer);
+  saver.timer = null;
+  saver.chain = saver.chain.then(saveDirty, saveDirty);
+  return saver.chain;
+}
+
+function saveDirty() {
+  var callSid = logState.callSid;
+  if (!callSid || !saver.dirty.size) return null;
+  var fields = Array.from(saver.dirty);
+  saver.dirty.clear();
+  var body = collect(fields);
+  if (!Object.keys(body).length) {
+    setSaveState(fields.indexOf("follow_up_on") >= 0 ? "Choose the follow-up date to save it." : "");
+    return null;
+  }
+  setSaveState("Saving…");
+  return patchLog(callSid, body).then(function (result) {
+    if (callSid !== logState.callSid) return result;
+    if (result.ok) {
+      setSaveState("Draft saved at " + clockTime(new Date()) + (result.data.log_complete ? " (log complete)" : "") + ".");
+    } else if (result.status === 0) {
+      Object.keys(body).forEach(function (field) { saver.dirty.add(field); });
+      setSaveState("Not saved yet: the service did not answer. Trying again…");
+      scheduleSave(RETRY_DELAY_MS);
+    } else if (result.status !== 400) {
+      setSaveState("Not saved: " + errorText(result, "the service refused the change"));
+    } else if (result.data.field && result.data.field in body) {
+      // The whole change was refused because of one field: save the others again.
+      Object.keys(body).forEach(function (field) { if (field !== result.data.field) saver.dirty.add(field); });
+      setSaveState("Not saved: see the message by the field.");
+      if (saver.dirty.size) scheduleSave(0);
+    }
+    return result;
+  });
+}
+
+function patchLog(callSid, body) {
+  return api("PATCH", "/api/calls/" + encodeURIComponent(callSid), body).then(function (result) {
+    if (result.ok) {
+      clearFieldErrors(Object.keys(body));
+    } else if (result.status === 400 && result.data.field) {
+      showFieldError(result.data.field, result.data.error);
+    }
+    return result;
+  });
+}
+
+// onComplete(callSid): the server counts the submitted log complete.
+function submitLog(event, onComplete) {
+  event.preventDefault();
+  var callSid = logState.callSid;
+  if (!callSid) return;
+  clearTimeout(saver.timer);
+  saver.dirty.clear();
+  var button = $("submit-log");
+  button.disabled = true;
+  setSaveState("Submitting…");
+  saver.chain = saver.chain.then(function () {
+    return patchLog(callSid, collect(LOG_FIELDS));
+  }).then(function (result) {
+    button.disabled = false;
+    if (callSid !== logState.callSid) return;
+    if (result.ok && result.data.log_complete) {
+      onComplete(callSid);
+    } else if (result.ok) {
+      var missing = REQUIRED_FIELDS.filter(function (field) {
+        var value = result.data[field];
+        return !value || (Array.isArray(value) && !value.length);
+      });
+      missing.forEach(function (field) { showFieldError(field, "Required to complete the log."); });
+      setSaveState("Saved, not complete yet. Still needed: " + missing.map(function (f) { return FIELD_TEXT[f]; }).join(", ") + ".");
+      if (missing.length) focusField(missing[0]);
+    } else if (result.status === 400 && result.data.field) {
+      setSaveState("Not submitted: see the message by the field.");
+      focusField(result.data.field);
+    } else {
+      setSaveState("Not submitted: " + errorText(result, "the service refused the log"));
+    }
+  });
+}
+
+export function bindLogForm(onComplete) {
+  var logForm = form();
+  logForm.addEventListener("input", onLogEdit);
+  logForm.addEventListener("change", onLogEdit);
+  logForm.addEventListener("submit", function (event) { submitLog(event, onComplete); });
+  // Leaving the page: send what is pending (a reload keeps the draft), and let no
+  // interrupted request close the open call meanwhile.
+  window.addEventListener("pagehide", function () {
+    logState.leaving = true;
+    if (saver.dirty.size && logState.callSid) {
+      fetch("/api/calls/" + encodeURIComponent(logState.callSid), {
+        method: "PATCH", keepalive: true, credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+        body: JSON.stringify(collect(Array.from(saver.dirty))),
+      });
+    }
+  });
+  window.addEventListener("pageshow", function () { logState.leaving = false; });
+}

@@ -1,0 +1,37 @@
+/* The JSON API: fetch with the session cookie and the CSRF header, the server's error
+ * messages, and back to the login page once the session is over. */
+import { config } from "./page.js";
+
+export var csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+export function goToLogin() {
+  var next = encodeURIComponent(window.location.pathname);
+  window.location.assign(config.login_url + "?next=" + next);
+}
+
+export function api(method, url, body) {
+  var options = {
+    method: method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken },
+  };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  return fetch(url, options).then(
+    function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.status === 401) goToLogin();
+        return { ok: response.ok, status: response.status, data: data || {} };
+      });
+    },
+    function () {
+      return { ok: false, status: 0, data: { error: "The service did not answer; check the connection and try again." } };
+    }
+  );
+}
+
+export function errorText(result, fallback) {
+  return (result.data && result.data.error) || fallback + " (" + result.status + ")";
+}
