@@ -137,9 +137,12 @@ class AuthActions:
         self.client = client
         self.app = app
 
-    def create(self, username: str = "counselor1", role: str = "counselor", password: str = "correct horse battery") -> User:
+    def create(
+        self, username: str = "counselor1", role: str = "counselor", password: str = "correct horse battery", language: str = "en"
+    ) -> User:
+        """A user; English pages unless a test asks for another language."""
         with self.app.app_context():
-            user = User(username=username, role=role)
+            user = User(username=username, role=role, language=language)
             user.set_password(password)
             db.session.add(user)
             db.session.commit()
