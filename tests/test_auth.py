@@ -35,8 +35,13 @@ def test_login_form_without_its_csrf_token_is_refused(client, auth):
 
 def test_wrong_password_on_the_page(client, auth):
     auth.create()
-    form = client.get("/login")
-    response = client.post("/login", data={"username": "counselor1", "password": "nope nope nope", "csrf_token": csrf_token(form.data)})
+    english = {"Accept-Language": "en"}
+    form = client.get("/login", headers=english)
+    response = client.post(
+        "/login",
+        data={"username": "counselor1", "password": "nope nope nope", "csrf_token": csrf_token(form.data)},
+        headers=english,
+    )
     assert response.status_code == 200 and b"Wrong username or password" in response.data
     assert client.get("/api/me").status_code == 401
 
