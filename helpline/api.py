@@ -2,15 +2,17 @@
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import func, select
 
 from flask_login import current_user
 
 from helpline import call_queue, clock
+from helpline.admin.saved_settings import threshold
 from helpline.auth import roles_required
 from helpline.taxonomy import LANGUAGES
 from helpline.db import db
+from helpline.labels import current_taxonomy
 from helpline.models import ROLES, Call, User
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -73,7 +75,7 @@ def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int
     value = request.args.get(name)
     if value is None:
         return default
-    if not value.isdigit() or int(value) < 1 or (maximum is not None and int(value) > maximum):
+    if not (value.isascii() and value.isdigit()) or int(value) < 1 or (maximum is not None and int(value) > maximum):
         abort(400, f"{name} must be a whole number from 1" + (f" to {maximum}" if maximum else ""))
     return int(value)
 
@@ -102,7 +104,10 @@ def language() -> str:
         if requested not in LANGUAGES:
             abort(400, f"lang must be one of {', '.join(LANGUAGES)}")
         return requested
-    return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0])
+    # The user's own language, as their pages have.
+    from helpline import page_language
+
+    return page_language()
 
 
 @bp.get("/me")
@@ -114,13 +119,13 @@ def me():
 @bp.get("/taxonomy")
 @roles_required(*ROLES)
 def taxonomy():
-    return jsonify(current_app.extensions["helpline.taxonomy"].as_api(language()))
+    return jsonify(current_taxonomy().as_api(language()))
 
 
 @bp.get("/queue")
 @roles_required(*ROLES)
 def queue():
-    return jsonify(call_queue.snapshot(clock.now(), current_app.config["AGING_STEP_SECONDS"]))
+    return jsonify(call_queue.snapshot(clock.now(), threshold("aging_step_seconds")))
 
 
 @bp.get("/calls")

@@ -1,7 +1,8 @@
 """The phone menu's settings (`config/menu.toml`): keys, categories and prompts per language."""
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROMPT_NAMES = (
@@ -51,6 +52,30 @@ class Menu:
 
     def language(self, code: str | None) -> Language:
         return self.languages.get(code or "", self.languages[self.default_language])
+
+    def with_overrides(
+        self, keys: Mapping[str, str] | None = None, prompts: Mapping[str, Mapping[str, Prompt]] | None = None
+    ) -> "Menu":
+        """This menu with an administrator's changes: a whole new key mapping and/or some prompts
+        per language. MenuError if they break the menu's rules (the emergency key keeps its category)."""
+        new_keys = dict(self.keys if keys is None else keys)
+        for key in new_keys:
+            if len(key) != 1 or key not in "0123456789*#":
+                raise MenuError(f"menu key {key!r} is not a single phone key")
+        if new_keys.get(self.emergency_key) != self.keys[self.emergency_key]:
+            raise MenuError(f"emergency key {self.emergency_key!r} must keep its category")
+        languages = dict(self.languages)
+        for code, changed in (prompts or {}).items():
+            if code not in languages:
+                raise MenuError(f"language {code!r} is not in the menu")
+            unknown = sorted(set(changed) - set(PROMPT_NAMES))
+            if unknown:
+                raise MenuError(f"prompt {code}.{unknown[0]} is not one of the menu's prompts")
+            for name, prompt in changed.items():
+                if not isinstance(prompt, Prompt) or [prompt.say, prompt.play].count(None) != 1:
+                    raise MenuError(f"prompt {code}.{name} must have exactly one of `say` or `play`")
+            languages[code] = replace(languages[code], prompts={**languages[code].prompts, **changed})
+        return replace(self, keys=new_keys, languages=languages)
 
 
 def _prompt(code: str, name: str, raw) -> Prompt:

@@ -6,6 +6,7 @@ database does not answer, the default stands.
 """
 
 import logging
+import math
 from dataclasses import dataclass
 
 from flask import current_app
@@ -63,7 +64,7 @@ def get(key: str):
 def check(key: str, value) -> int | float:
     """The value if acceptable; ValueError naming the limits otherwise."""
     threshold = THRESHOLDS[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{key} must be a number")
     if threshold.whole and value != int(value):
         raise ValueError(f"{key} must be a whole number")

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, jsonify, url_for
 from flask_login import current_user
 
 from helpline import call_queue, clock, live
+from helpline.admin.saved_settings import threshold
 from helpline.api import call_json
 from helpline.auth import roles_required
 from helpline.db import db
@@ -63,7 +64,7 @@ def take_next():
     require_available()
     now = clock.now()
     for _ in range(NEXT_ATTEMPTS):
-        waiting = call_queue.ordered(call_queue.waiting_calls(), now, current_app.config["AGING_STEP_SECONDS"])
+        waiting = call_queue.ordered(call_queue.waiting_calls(), now, threshold("aging_step_seconds"))
         if not waiting:
             abort(409, "no caller is waiting")
         if call_queue.claim(waiting[0].call_sid, current_user.id, now):

@@ -108,6 +108,30 @@ class Taxonomy:
             "risk_levels": [item(entry) for entry in self.risk_level_entries],
         }
 
+    def with_labels(self, overrides: Mapping[str, Mapping[str, str]]) -> Taxonomy:
+        """The same keys with some labels replaced (`{key: {language: label}}`); TaxonomyError
+        for an unknown key or language or an empty label."""
+        for key, labels in overrides.items():
+            if key not in self._labels:
+                raise TaxonomyError(f"unknown taxonomy key {key!r}")
+            for language, text in labels.items():
+                if language not in LANGUAGES:
+                    raise TaxonomyError(f"key {key!r} has a label in unknown language {language!r}")
+                if not isinstance(text, str) or not text.strip():
+                    raise TaxonomyError(f"key {key!r} has an empty {language!r} label")
+
+        def relabel(entry: Entry) -> Entry:
+            changed = overrides.get(entry.key, {})
+            labels = MappingProxyType({lang: (changed.get(lang) or entry.labels[lang]).strip() for lang in LANGUAGES})
+            return Entry(entry.key, labels, tuple(relabel(child) for child in entry.children))
+
+        return Taxonomy(
+            tuple(map(relabel, self.categories)),
+            tuple(map(relabel, self.call_types)),
+            tuple(map(relabel, self.outcomes)),
+            tuple(map(relabel, self.risk_level_entries)),
+        )
+
 
 def _language(language: str) -> str:
     # Accept browser-style tags such as "fa-IR" as well as bare codes.

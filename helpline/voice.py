@@ -22,6 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from collections.abc import Callable
 
 from helpline import call_log, call_queue, clock, live, twiml
+from helpline.admin.menu_overrides import menu_in_force
+from helpline.admin.saved_settings import threshold
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
 from helpline.db import db
@@ -38,7 +40,8 @@ MAX_EPISODES = 10_000
 
 
 def current_menu() -> Menu:
-    return current_app.extensions["helpline.menu"]
+    """The file's menu with an administrator's changes (the file's alone if they cannot be read)."""
+    return menu_in_force()
 
 
 def caller_language() -> Language:
@@ -80,13 +83,14 @@ def webhook_event(kind: str, decision: MenuOutcome | None = None) -> WebhookEven
 
 
 def record_batch(events: list[WebhookEvent]) -> None:
-    config = current_app.config
+    # Read before the first write: a failed read rolls the session back.
+    repeat_window_days = threshold("repeat_caller_window_days")
     for event in events:
         call_log.record(
             event,
             now=clock.now(),
             emergency_key=current_menu().emergency_key,
-            repeat_window_days=config["REPEAT_CALLER_WINDOW_DAYS"],
+            repeat_window_days=repeat_window_days,
         )
     db.session.commit()
 
@@ -217,7 +221,7 @@ def queue_estimate(event: WebhookEvent) -> tuple[int | None, int | None]:
     waited = int(params.get("QueueTime", 0))
     try:
         now = clock.now()
-        position = call_queue.position(event.call_sid, now, current_app.config["AGING_STEP_SECONDS"])
+        position = call_queue.position(event.call_sid, now, threshold("aging_step_seconds"))
         average = call_queue.recent_average_wait(now)
     except SQLAlchemyError:
         db.session.rollback()

@@ -1,6 +1,5 @@
 import xml.etree.ElementTree as ET
 
-import pytest
 
 import config
 from helpline import menu, twiml

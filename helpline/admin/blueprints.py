@@ -1,0 +1,6 @@
+"""The administration's blueprints: pages under /admin, JSON under /api/admin."""
+
+from flask import Blueprint
+
+pages = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
+api = Blueprint("admin_api", __name__, url_prefix="/api/admin")

@@ -1,0 +1,240 @@
+"""Pages for accounts (/admin/users), and the end of a deactivated user's session."""
+
+from flask import abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from helpline import clock, live
+from helpline.admin import users
+from helpline.admin.blueprints import pages
+from helpline.admin.users import (
+    LANGUAGE_NAMES,
+    ROLE_NAMES,
+    UserChangeRefused,
+    UserFieldError,
+)
+from helpline.auth import roles_required
+from helpline.db import db
+from helpline.models import ROLES, User
+from helpline.taxonomy import LANGUAGES
+
+ROLE_CHOICES = [SelectChoice(role, ROLE_NAMES[role]) for role in ROLES]
+LANGUAGE_CHOICES = [SelectChoice(language, LANGUAGE_NAMES[language]) for language in LANGUAGES]
+PASSWORD_LENGTH = Length(min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
+SAME_PASSWORD = _l("The two passwords differ.")
+
+
+class NewUserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    language = SelectField(_l("Language of their pages"), choices=LANGUAGE_CHOICES)
+    phone_number = StringField(_l("Phone number (optional; counselors without one answer in the browser)"))
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), PASSWORD_LENGTH])
+    password_again = PasswordField(_l("Password again"), validators=[DataRequired(), EqualTo("password", SAME_PASSWORD)])
+    submit = SubmitField(_l("Create the account"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    submit_role = SubmitField(_l("Change the role"))
+
+
+class PasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password (at least 10 characters)"), validators=[DataRequired(), PASSWORD_LENGTH])
+    new_password_again = PasswordField(
+        _l("New password again"), validators=[DataRequired(), EqualTo("new_password", SAME_PASSWORD)]
+    )
+    submit_password = SubmitField(_l("Set the password"))
+
+
+class ProfileForm(FlaskForm):
+    profile_language = SelectField(_l("Language of their pages"), choices=LANGUAGE_CHOICES)
+    profile_phone_number = StringField(_l("Phone number (optional)"))
+    submit_profile = SubmitField(_l("Save"))
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: for the (de)activate buttons."""
+
+
+@pages.before_app_request
+def end_deactivated_session() -> None:
+    """A deactivated user's session ends for good at their next request.
+
+    Flask-Login already treats an inactive user as anonymous, but would take the same session
+    back if the account were reactivated (after a stolen laptop, say): they must log in again."""
+    if "_user_id" not in session:
+        return
+    try:
+        user = current_user._get_current_object()
+        if isinstance(user, User) and not user.active:
+            logout_user()
+    except SQLAlchemyError:
+        # The view itself will find the database down and answer for it.
+        db.session.rollback()
+
+
+def target_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404, _("no such user"))
+    return user
+
+
+def commit_and_close(sids: list[str], user_id: int) -> None:
+    db.session.commit()
+    if sids:
+        live.disconnect(sids, user_id)
+    live.push_presence()
+
+
+def render_user(user: User, status: int = 200, refusal: str | None = None, **forms):
+    forms = {
+        "role_form": RoleForm(formdata=None, role=user.role),
+        "password_form": PasswordForm(formdata=None),
+        "profile_form": ProfileForm(
+            formdata=None, profile_language=user.language, profile_phone_number=user.phone_number or ""
+        ),
+        "confirm_form": ConfirmForm(formdata=None),
+        **forms,
+    }
+    return render_template(
+        "admin/user.html", user=user, refusal=refusal, role_titles=ROLE_NAMES, language_titles=LANGUAGE_NAMES, **forms
+    ), status
+
+
+def new_user_from(form: NewUserForm) -> User | None:
+    """The account the form asks for (not committed); None, with the reason on its field."""
+    try:
+        return users.add_user(
+            form.username.data, form.password.data, form.role.data, form.language.data, form.phone_number.data
+        )
+    except UserFieldError as error:
+        getattr(form, error.field).errors.append(error.reason)
+        return None
+
+
+def render_users(form: NewUserForm, status: int = 200):
+    return render_template(
+        "admin/users.html", form=form, users=users.users_in_order(), role_titles=ROLE_NAMES,
+        language_titles=LANGUAGE_NAMES,
+    ), status
+
+
+# Pages.
+
+
+@pages.route("/users", methods=["GET", "POST"])
+@roles_required("admin")
+def users_page():
+    form = NewUserForm()
+    if not form.is_submitted():
+        return render_users(form)
+    user = new_user_from(form) if form.validate() else None
+    if user is None:
+        return render_users(form, 400)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same username, created by another admin at the same moment.
+        db.session.rollback()
+        form.username.errors.append(_("this username is taken"))
+        return render_users(form, 400)
+    flash(_("Account %(username)s created.", username=user.username), "ok")
+    return redirect(url_for("admin.users_page"))
+
+
+@pages.get("/users/<int:user_id>")
+@roles_required("admin")
+def user_page(user_id: int):
+    return render_user(target_user(user_id))
+
+
+@pages.post("/users/<int:user_id>/deactivate")
+@roles_required("admin")
+def deactivate_page(user_id: int):
+    user = target_user(user_id)
+    if not ConfirmForm().validate():
+        return render_user(user, 400)
+    try:
+        sids = users.deactivate(user, current_user, clock.now())
+    except UserChangeRefused as refusal:
+        db.session.rollback()
+        return render_user(user, 409, str(refusal))
+    commit_and_close(sids, user.id)
+    flash(_("%(username)s can no longer log in.", username=user.username), "ok")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@pages.post("/users/<int:user_id>/reactivate")
+@roles_required("admin")
+def reactivate_page(user_id: int):
+    user = target_user(user_id)
+    if not ConfirmForm().validate():
+        return render_user(user, 400)
+    try:
+        users.reactivate(user, current_user)
+    except UserChangeRefused as refusal:
+        db.session.rollback()
+        return render_user(user, 409, str(refusal))
+    # Presence lists active counselors only: the dashboards see them again.
+    commit_and_close([], user.id)
+    flash(_("%(username)s can log in again.", username=user.username), "ok")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@pages.post("/users/<int:user_id>/role")
+@roles_required("admin")
+def role_page(user_id: int):
+    user, form = target_user(user_id), RoleForm()
+    if not form.validate():
+        return render_user(user, 400, role_form=form)
+    try:
+        sids = users.change_role(user, form.role.data, current_user, clock.now())
+    except UserChangeRefused as refusal:
+        db.session.rollback()
+        return render_user(user, 409, str(refusal), role_form=form)
+    commit_and_close(sids, user.id)
+    flash(_("%(username)s is now: %(role)s.", username=user.username, role=ROLE_NAMES[user.role]), "ok")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@pages.post("/users/<int:user_id>/password")
+@roles_required("admin")
+def password_page(user_id: int):
+    user, form = target_user(user_id), PasswordForm()
+    if not form.validate():
+        return render_user(user, 400, password_form=form)
+    try:
+        users.reset_password(user, form.new_password.data, current_user)
+    except UserChangeRefused as refusal:
+        db.session.rollback()
+        return render_user(user, 409, str(refusal))
+    db.session.commit()
+    flash(_("The password of %(username)s is set.", username=user.username), "ok")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@pages.post("/users/<int:user_id>/profile")
+@roles_required("admin")
+def profile_page(user_id: int):
+    user, form = target_user(user_id), ProfileForm()
+    if not form.validate():
+        return render_user(user, 400, profile_form=form)
+    try:
+        phone_number = users.checked_phone_number(form.profile_phone_number.data)
+        users.change_profile(user, form.profile_language.data, phone_number, current_user)
+    except UserFieldError as error:
+        form.profile_phone_number.errors.append(error.reason)
+        return render_user(user, 400, profile_form=form)
+    except UserChangeRefused as refusal:
+        db.session.rollback()
+        return render_user(user, 409, str(refusal), profile_form=form)
+    db.session.commit()
+    flash(_("Saved."), "ok")
+    return redirect(url_for("admin.user_page", user_id=user.id))
