@@ -76,6 +76,16 @@ def _tune_sqlite(dbapi_connection, connection_record):
 def _begin_immediate(connection):
     # A deferred SQLite transaction that reads and then writes fails at once with
     # "database is locked" instead of waiting; taking the write lock up front makes
-    # it wait on busy_timeout like any other writer.
+    # it wait on busy_timeout like any other writer. Read-only work (reports) takes no
+    # lock, so a long report never holds up the webhooks.
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("helpline_read_only")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_only_transaction() -> None:
+    """Go on in a reader's transaction. What ran before (loading the user) only read, so
+    ending its transaction loses nothing."""
+    if db.session().in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={"helpline_read_only": True})

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.reports` times the reports over a million generated calls."""
