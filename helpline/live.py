@@ -9,9 +9,13 @@ Server to client:
     presence    counselors' states, the body of `GET /api/presence`: on connect and after every change
     me          the user's own state, the body of `GET /api/me`: on connect and when it changes
     alert       to supervisors and admins: `{"kind", "call_sid", "message"}`
+    wallboard   to supervisors and admins, the body of `GET /api/wallboard` (the queue's figures,
+                counselors by state, today's offered/answered/abandoned and service level): on
+                connect, on resync, and once after each request that pushed the queue or presence
     logged_out  to a user's sockets when they log out, just before they are closed
 Client to server:
-    resync      send queue, presence and me again (after a reconnect)
+    resync      send queue, presence and me again (after a reconnect), and the wallboard to
+                supervisors and admins
 
 Rooms: `role:<role>` and `user:<id>`. Anonymous connections are refused. Every push is made
 by a view after its commit, so what a dashboard sees is in the database.
@@ -21,20 +25,23 @@ import logging
 import threading
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import delete, select, update
 
 from helpline import clock
+from helpline.admin.saved_settings import threshold
 from helpline.db import db
-from helpline.models import Call, SocketConnection
+from helpline.models import Call, SocketConnection, User
 
 log = logging.getLogger(__name__)
 
 socketio = SocketIO()
 
 ALERT_ROOMS = ["role:supervisor", "role:admin"]
+WALLBOARD_ROLES = ("supervisor", "admin")
+WALLBOARD_ROOMS = [f"role:{role}" for role in WALLBOARD_ROLES]
 
 _sweepers_started: set[int] = set()
 _sweepers_lock = threading.Lock()
@@ -45,6 +52,7 @@ def init_app(app) -> None:
     if app.config["REDIS_URL"]:
         options["transports"] = ["websocket"]
     socketio.init_app(app, **options)
+    app.teardown_request(push_wallboard_if_due)
 
 
 # Bodies of the events (the same as the API's answers).
@@ -53,7 +61,7 @@ def init_app(app) -> None:
 def queue_body() -> dict:
     from helpline.call_queue import snapshot
 
-    return snapshot(clock.now(), current_app.config["AGING_STEP_SECONDS"])
+    return snapshot(clock.now(), threshold("aging_step_seconds"))
 
 
 def presence_body() -> dict:
@@ -66,6 +74,12 @@ def me_body(user_id: int) -> dict:
     from helpline.api import me_json
 
     return me_json(user_id)
+
+
+def wallboard_body() -> dict:
+    from helpline.wallboard import wallboard_json
+
+    return wallboard_json(clock.now())
 
 
 # Handlers.
@@ -97,10 +111,13 @@ def resync():
 
 
 def send_state() -> None:
-    """The three snapshots, to the socket being handled."""
+    """The snapshots, to the socket being handled: queue, presence and me, and the wallboard
+    for those who may see it."""
     socketio.emit("queue", queue_body(), to=request.sid)
     socketio.emit("presence", presence_body(), to=request.sid)
     socketio.emit("me", me_body(current_user.id), to=request.sid)
+    if current_user.role in WALLBOARD_ROLES:
+        socketio.emit("wallboard", wallboard_body(), to=request.sid)
 
 
 # Pushes, made by views after their commit.
@@ -108,10 +125,12 @@ def send_state() -> None:
 
 def push_queue() -> None:
     socketio.emit("queue", queue_body())
+    wallboard_changed()
 
 
 def push_presence() -> None:
     socketio.emit("presence", presence_body())
+    wallboard_changed()
 
 
 def push_me(user_id: int) -> None:
@@ -120,6 +139,48 @@ def push_me(user_id: int) -> None:
 
 def push_alert(kind: str, call_sid: str, message: str) -> None:
     socketio.emit("alert", {"kind": kind, "call_sid": call_sid, "message": message}, to=ALERT_ROOMS)
+
+
+# The wallboard: once per change. A view that changes the queue and presence pushes both (and
+# a webhook may push the queue, then presence after a second commit); the wallboard sums up
+# both, so within a request it is pushed once, at the end, with everything committed by then.
+
+
+def wallboard_changed() -> None:
+    if has_request_context():
+        g.wallboard_due = True
+    else:
+        push_wallboard()
+
+
+def push_wallboard_if_due(error: BaseException | None = None) -> None:
+    """At the end of each request (and socket event): the wallboard, if the request pushed the
+    queue or presence. Never fails the request: its response is made already."""
+    if not g.pop("wallboard_due", False) or error is not None:
+        # After an unhandled error the session may be unusable; the next change pushes again.
+        return
+    try:
+        push_wallboard()
+    except Exception as failure:
+        db.session.rollback()
+        log.error("pushing the wallboard failed (%s)", type(failure).__name__)
+
+
+def push_wallboard() -> None:
+    # Today's figures cost a query over the day's calls: only when someone may be watching.
+    if wallboard_watched():
+        socketio.emit("wallboard", wallboard_body(), to=WALLBOARD_ROOMS)
+
+
+def wallboard_watched() -> bool:
+    """Whether a supervisor or admin has a socket open, in any process."""
+    watching = (
+        select(SocketConnection.sid)
+        .join(User, User.id == SocketConnection.user_id)
+        .where(User.role.in_(WALLBOARD_ROLES))
+        .limit(1)
+    )
+    return db.session.scalar(watching) is not None
 
 
 def connections_of(user_id: int) -> list[str]:
@@ -143,10 +204,10 @@ def alert_long_waits(now) -> list[str]:
     """Alert supervisors once about each danger-now caller waiting past the threshold."""
     from helpline.call_queue import waiting_calls
 
-    threshold = now - timedelta(seconds=current_app.config["DANGER_WAIT_ALERT_SECONDS"])
+    cutoff = now - timedelta(seconds=threshold("danger_wait_alert_seconds"))
     alerted = []
     for call in waiting_calls():
-        if not call.emergency or call.alerted_at is not None or call.enqueued_at > threshold:
+        if not call.emergency or call.alerted_at is not None or call.enqueued_at > cutoff:
             continue
         # Several processes sweep: the conditional update lets exactly one of them alert.
         claimed = db.session.execute(
