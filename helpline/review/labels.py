@@ -1,0 +1,91 @@
+"""How the review pages name things: taxonomy labels in the reader's language, and the words
+for priorities, reasons, languages, call statuses and audited actions (English source strings,
+translated through Flask-Babel)."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+PRIORITIES = {"emergency": _l("Danger now"), "high": _l("High"), "elevated": _l("Raised"), "normal": _l("Routine")}
+REASONS = {
+    "danger_now": _l("Someone in danger now"),
+    "previous_high_risk": _l("Earlier call was high risk"),
+    "repeat_caller": _l("Repeat caller"),
+    "no_choice": _l("Made no menu choice"),
+    "waiting_long": _l("Waiting long: moved up"),
+}
+LANGUAGES = {"fa": _l("Persian"), "en": _l("English"), "tg": _l("Tajik")}
+STATUSES = {
+    "queued": _l("Queued"),
+    "initiated": _l("Started"),
+    "ringing": _l("Ringing"),
+    "in-progress": _l("In progress"),
+    "completed": _l("Completed"),
+    "busy": _l("Busy"),
+    "failed": _l("Failed"),
+    "no-answer": _l("No answer"),
+    "canceled": _l("Cancelled"),
+}
+QUEUE_RESULTS = {
+    "bridged": _l("Connected to a counselor"),
+    "bridging-in-process": _l("Being connected"),
+    "hangup": _l("Hung up while waiting"),
+    "redirected": _l("Taken out of the queue"),
+    "redirected-from-waitUrl": _l("Taken out of the queue"),
+    "leave": _l("Left the queue"),
+    "queue-full": _l("Queue full"),
+    "error": _l("Error"),
+    "system-error": _l("System error"),
+}
+ACTIONS = {"reveal_number": _l("Revealed the caller's number")}
+REVEAL_RESULTS = {
+    "revealed": _l("Number shown"),
+    "withheld": _l("The caller withheld their number"),
+    "none": _l("No number was recorded"),
+    "unreadable": _l("The stored number could not be decrypted"),
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """The labels of one page, in the reader's language."""
+
+    language: str
+
+    def taxonomy(self, key: str | None) -> str:
+        if not key:
+            return "–"
+        try:
+            return current_app.extensions["helpline.taxonomy"].label(key, self.language)
+        except KeyError:
+            # Logged under an earlier taxonomy that had this key: the key still says something.
+            return key
+
+    @staticmethod
+    def of(table: dict[str, LazyString], key: str | None) -> str:
+        if not key:
+            return "–"
+        return str(table.get(key, key))
+
+    def priority(self, key: str | None, emergency: bool = False) -> str:
+        return self.of(PRIORITIES, "emergency" if emergency else key)
+
+    def reason(self, key: str) -> str:
+        return self.of(REASONS, key)
+
+    def language_name(self, code: str | None) -> str:
+        return self.of(LANGUAGES, code)
+
+    def status(self, key: str | None) -> str:
+        return self.of(STATUSES, key)
+
+    def queue_result(self, key: str | None) -> str:
+        return self.of(QUEUE_RESULTS, key)
+
+    def action(self, key: str) -> str:
+        return self.of(ACTIONS, key)
+
+    def reveal_result(self, key: str | None) -> str:
+        return self.of(REVEAL_RESULTS, key)
