@@ -18,7 +18,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(BIN)/.installed node_modules/.installed
+# The compiled catalogs (.mo) are build output, made from the translations (.po).
+helpline/translations/.compiled: $(BIN)/.installed $(wildcard helpline/translations/*/LC_MESSAGES/messages.po)
+	$(BIN)/pybabel compile --statistics -d helpline/translations
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed helpline/translations/.compiled
 
 run: install
 	$(BIN)/flask --app wsgi demo

@@ -66,6 +66,27 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     for command in (cli.users_cli, cli.twiml_cli, cli.spool_cli, emulate_command, demo_command):
         app.cli.add_command(command)
 
+    from helpline.wallboard import bp as wallboard_bp
+    app.register_blueprint(wallboard_bp)
+    from helpline.review import api_bp as review_api_bp
+    from helpline.review import bp as review_bp
+    csrf.exempt(review_api_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(review_api_bp)
+    from helpline.reports.api import bp as reports_api_bp
+    from helpline.reports.pages import bp as reports_pages_bp
+    csrf.exempt(reports_api_bp)
+    app.register_blueprint(reports_api_bp)
+    app.register_blueprint(reports_pages_bp)
+    from helpline.admin.routes import admin_api_bp, admin_bp
+    csrf.exempt(admin_api_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_api_bp)
+    from helpline import i18n
+    i18n.init_app(app)
+    csrf.exempt(i18n.api_bp)
+    app.register_blueprint(i18n.bp)
+    app.register_blueprint(i18n.api_bp)
     app.register_error_handler(HTTPException, http_error)
     return app
 
@@ -74,7 +95,11 @@ def page_language() -> str:
     """The user's chosen language; for the anonymous, the browser's best match."""
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
-    return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0]) if request else LANGUAGES[0]
+    if not request:
+        return LANGUAGES[0]
+    # Browsers in Tajikistan are often set to Russian: Tajik is their page.
+    best = request.accept_languages.best_match((*LANGUAGES, "ru"), default=LANGUAGES[0])
+    return "tg" if best == "ru" else best
 
 
 def page_direction() -> str:

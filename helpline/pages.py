@@ -1,11 +1,13 @@
 """Pages: the dashboard, and the front-end packages installed from npm."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, abort, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 import config
 from helpline.api import language
+from helpline.admin.saved_settings import threshold
 from helpline.auth import roles_required
+from helpline.labels import current_taxonomy
 from helpline.models import ROLES
 
 bp = Blueprint("pages", __name__)
@@ -16,6 +18,7 @@ VENDOR_FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
     "chart.umd.js": "chart.js/dist/chart.umd.js",
+    "vazirmatn.woff2": "vazirmatn/fonts/webfonts/Vazirmatn[wght].woff2",
 }
 
 
@@ -27,12 +30,12 @@ def index():
 @bp.get("/dashboard")
 @roles_required(*ROLES)
 def dashboard():
-    taxonomy = current_app.extensions["helpline.taxonomy"]
+    taxonomy = current_taxonomy()
     return render_template(
         "dashboard.html",
         user=current_user,
         taxonomy=taxonomy.as_api(language()),
-        aging_step=current_app.config["AGING_STEP_SECONDS"],
+        aging_step=threshold("aging_step_seconds"),
     )
 
 

@@ -7,7 +7,7 @@ handled is complete. `on_call` is the service's to set, never the counselor's.
 
 from datetime import datetime
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 from sqlalchemy import select
 

@@ -1,16 +1,7 @@
 /* How a call is named on the page, in the queue and in the current call panel alike:
  * taxonomy labels, languages, priority badges and the tags saying why. */
 import { config, el } from "./page.js";
-
-var PRIORITY_TEXT = { emergency: "Danger now", high: "High", elevated: "Raised", normal: "Routine" };
-var REASON_TEXT = {
-  danger_now: "Someone in danger now",
-  previous_high_risk: "Earlier call was high risk",
-  repeat_caller: "Repeat caller",
-  no_choice: "Made no menu choice",
-  waiting_long: "Waiting long: moved up",
-};
-var LANGUAGE_TEXT = { fa: "Persian", en: "English", tg: "Tajik" };
+import { text } from "./text.js";
 
 var labels = taxonomyLabels(config.taxonomy);
 
@@ -31,18 +22,18 @@ function taxonomyLabels(taxonomy) {
 }
 
 export function categoryLabel(key) {
-  return key ? labels[key] || key : "Not chosen";
+  return key ? labels[key] || key : text.not_chosen;
 }
 
 export function languageLabel(code) {
-  return code ? LANGUAGE_TEXT[code] || code : "–";
+  return code ? text.language[code] || code : "–";
 }
 
 export function priorityBadge(priority, emergency) {
   var name = emergency ? "emergency" : priority;
   var badge = el("span", { class: "badge badge-" + name });
   if (name === "emergency") badge.append(el("span", { class: "badge-icon", "aria-hidden": "true" }, "⚠ "));
-  badge.append(PRIORITY_TEXT[name] || name);
+  badge.append(text.priority[name] || name);
   return badge;
 }
 
@@ -52,7 +43,7 @@ export function reasonTags(reasons, repeatCaller) {
   if (!list.length) return el("span", { class: "muted" }, "–");
   var tags = el("ul", { class: "tags" });
   list.forEach(function (reason) {
-    tags.append(el("li", { class: "tag tag-" + reason }, REASON_TEXT[reason] || reason.replace(/_/g, " ")));
+    tags.append(el("li", { class: "tag tag-" + reason }, text.reason[reason] || reason.replace(/_/g, " ")));
   });
   return tags;
 }

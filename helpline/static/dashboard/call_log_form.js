@@ -3,14 +3,13 @@
  * call it is for is current_call.js's business. */
 import { $ } from "./page.js";
 import { api, csrfToken, errorText } from "./http.js";
-import { clockTime } from "./clock.js";
+import { clockTime, count, fill, listSeparator, text } from "./text.js";
 import { categoryLabel } from "./call_labels.js";
 
 var AUTOSAVE_DELAY_MS = 800;
 var RETRY_DELAY_MS = 5000;
 var LOG_FIELDS = ["call_type", "categories", "risk_level", "outcome", "referral", "notes", "follow_up_on"];
 var REQUIRED_FIELDS = ["call_type", "categories", "risk_level", "outcome"];
-var FIELD_TEXT = { call_type: "call type", categories: "categories", risk_level: "risk level", outcome: "outcome" };
 
 export var logState = {
   callSid: null, // the call shown in the log form
@@ -28,7 +27,7 @@ export function openLog(call) {
   saver.dirty.clear();
   clearFieldErrors();
   fillLogForm(call);
-  setSaveState(call.log_complete ? "Log complete; you can still correct it." : "");
+  setSaveState(call.log_complete ? text.log_complete_can_correct : "");
 }
 
 export function closeLog() {
@@ -100,7 +99,7 @@ function onLogEdit(event) {
   if (event.target.id === "log-follow_up") syncFollowUp();
   if (field === "categories") renderChosenCategories();
   saver.dirty.add(field);
-  setSaveState("Unsaved changes…");
+  setSaveState(text.unsaved);
   scheduleSave(AUTOSAVE_DELAY_MS);
 }
 
@@ -116,10 +115,10 @@ function renderChosenCategories() {
   var chosen = Array.prototype.map.call(logForm.querySelectorAll('input[name="categories"]:checked'), function (box) {
     return categoryLabel(box.value);
   });
-  $("categories-chosen").textContent = chosen.length ? "Chosen: " + chosen.join(", ") : "None chosen yet.";
+  $("categories-chosen").textContent = chosen.length ? fill(text.chosen, { list: chosen.join(listSeparator) }) : text.none_chosen;
   logForm.querySelectorAll("details.category-group").forEach(function (group) {
-    var count = group.querySelectorAll("input:checked").length;
-    group.querySelector(".group-count").textContent = count ? "(" + count + " chosen)" : "";
+    var checked = group.querySelectorAll("input:checked").length;
+    group.querySelector(".group-count").textContent = checked ? fill(text.group_count, { count: count(checked) }) : "";
   });
 }
 
@@ -193,24 +192,24 @@ function saveDirty() {
   saver.dirty.clear();
   var body = collect(fields);
   if (!Object.keys(body).length) {
-    setSaveState(fields.indexOf("follow_up_on") >= 0 ? "Choose the follow-up date to save it." : "");
+    setSaveState(fields.indexOf("follow_up_on") >= 0 ? text.choose_follow_up_date : "");
     return null;
   }
-  setSaveState("Saving…");
+  setSaveState(text.saving);
   return patchLog(callSid, body).then(function (result) {
     if (callSid !== logState.callSid) return result;
     if (result.ok) {
-      setSaveState("Draft saved at " + clockTime(new Date()) + (result.data.log_complete ? " (log complete)" : "") + ".");
+      setSaveState(fill(result.data.log_complete ? text.draft_saved_complete : text.draft_saved, { time: clockTime(new Date()) }));
     } else if (result.status === 0) {
       Object.keys(body).forEach(function (field) { saver.dirty.add(field); });
-      setSaveState("Not saved yet: the service did not answer. Trying again…");
+      setSaveState(text.not_saved_retrying);
       scheduleSave(RETRY_DELAY_MS);
     } else if (result.status !== 400) {
-      setSaveState("Not saved: " + errorText(result, "the service refused the change"));
+      setSaveState(fill(text.not_saved, { reason: errorText(result, text.refused_change) }));
     } else if (result.data.field && result.data.field in body) {
       // The whole change was refused because of one field: save the others again.
       Object.keys(body).forEach(function (field) { if (field !== result.data.field) saver.dirty.add(field); });
-      setSaveState("Not saved: see the message by the field.");
+      setSaveState(text.not_saved_see_field);
       if (saver.dirty.size) scheduleSave(0);
     }
     return result;
@@ -237,7 +236,7 @@ function submitLog(event, onComplete) {
   saver.dirty.clear();
   var button = $("submit-log");
   button.disabled = true;
-  setSaveState("Submitting…");
+  setSaveState(text.submitting);
   saver.chain = saver.chain.then(function () {
     return patchLog(callSid, collect(LOG_FIELDS));
   }).then(function (result) {
@@ -250,14 +249,15 @@ function submitLog(event, onComplete) {
         var value = result.data[field];
         return !value || (Array.isArray(value) && !value.length);
       });
-      missing.forEach(function (field) { showFieldError(field, "Required to complete the log."); });
-      setSaveState("Saved, not complete yet. Still needed: " + missing.map(function (f) { return FIELD_TEXT[f]; }).join(", ") + ".");
+      missing.forEach(function (field) { showFieldError(field, text.required_to_complete); });
+      var needed = missing.map(function (field) { return text.field[field]; }).join(listSeparator);
+      setSaveState(fill(text.still_needed, { fields: needed }));
       if (missing.length) focusField(missing[0]);
     } else if (result.status === 400 && result.data.field) {
-      setSaveState("Not submitted: see the message by the field.");
+      setSaveState(text.not_submitted_see_field);
       focusField(result.data.field);
     } else {
-      setSaveState("Not submitted: " + errorText(result, "the service refused the log"));
+      setSaveState(fill(text.not_submitted, { reason: errorText(result, text.refused_log) }));
     }
   });
 }

@@ -1,5 +1,6 @@
-/* Times on the page: the server's clock as the last queue snapshot told it, durations, and the
- * once-a-second update of every element with a data-since time. */
+/* Times on the page: the server's clock as the last queue snapshot told it, durations (in the
+ * page's digits), and the once-a-second update of every element with a data-since time. */
+import { localDigits } from "./text.js";
 
 var clockOffsetMs = 0;
 
@@ -29,11 +30,7 @@ export function formatDuration(total) {
   var minutes = Math.floor((total % 3600) / 60);
   var seconds = total % 60;
   var mm = hours ? String(minutes).padStart(2, "0") : String(minutes);
-  return (hours ? hours + ":" : "") + mm + ":" + String(seconds).padStart(2, "0");
-}
-
-export function clockTime(date) {
-  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return localDigits((hours ? hours + ":" : "") + mm + ":" + String(seconds).padStart(2, "0"));
 }
 
 // Every second: waiting times, the longest wait, presence durations, the call's time.

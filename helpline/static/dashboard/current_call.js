@@ -4,6 +4,7 @@
 import { $, config, el } from "./page.js";
 import { api } from "./http.js";
 import { formatDuration, secondsSince } from "./clock.js";
+import { fill, fillParts, text } from "./text.js";
 import { categoryLabel, languageLabel, priorityBadge, reasonTags } from "./call_labels.js";
 import { bindLogForm, closeLog, logState, openLog } from "./call_log_form.js";
 
@@ -33,7 +34,7 @@ function keepOrCloseCall(callSid) {
   }
   api("GET", "/api/calls/" + encodeURIComponent(callSid)).then(function (result) {
     if (callSid === logState.callSid && !stillMine(result)) {
-      closeCall("That caller is no longer with you (they went back to the queue).");
+      closeCall(text.call_gone);
     }
   });
 }
@@ -91,18 +92,19 @@ function renderCallFacts(call) {
   $("call-priority").replaceChildren(priorityBadge(call.priority, call.emergency));
   $("call-category").textContent = categoryLabel(call.category);
   $("call-reasons").replaceChildren(reasonTags(call.priority_reasons, call.repeat_caller));
-  $("call-caller").textContent = call.caller || "Number withheld";
+  $("call-caller").textContent = call.caller || text.number_withheld;
   $("call-language").textContent = languageLabel(call.language);
-  $("call-repeat").textContent = call.repeat_caller ? "Yes" : "No";
+  $("call-repeat").textContent = call.repeat_caller ? text.yes : text.no;
   var taken = $("call-taken");
   if (call.taken_at) {
-    taken.replaceChildren(el("span", { "data-since": call.taken_at }, formatDuration(secondsSince(call.taken_at))), " ago");
+    var since = el("span", { "data-since": call.taken_at }, formatDuration(secondsSince(call.taken_at)));
+    taken.replaceChildren.apply(taken, fillParts(text.ago, { duration: since }));
   } else {
     taken.textContent = "–";
   }
-  var status = "Connecting to you…";
-  if (call.ended_at) status = "Ended" + (call.talk_seconds ? " after " + formatDuration(call.talk_seconds) + " talking" : "");
-  else if (call.answered_at) status = "In progress";
+  var status = text.call_connecting;
+  if (call.ended_at) status = call.talk_seconds ? fill(text.call_ended_after, { duration: formatDuration(call.talk_seconds) }) : text.call_ended;
+  else if (call.answered_at) status = text.call_in_progress;
   $("call-status").textContent = status;
   $("call-panel").classList.toggle("is-emergency", Boolean(call.emergency));
 }
@@ -124,7 +126,7 @@ export function restoreOpenCall(me) {
 }
 
 function onLogComplete(callSid) {
-  closeCall("The log of your last call is complete. Thank you.");
+  closeCall(text.call_logged);
   if (serverCall && serverCall.call_sid !== callSid) showCurrentCall(serverCall);
   $("call-title").focus();
 }

@@ -1,6 +1,7 @@
 /* The JSON API: fetch with the session cookie and the CSRF header, the server's error
  * messages, and back to the login page once the session is over. */
 import { config } from "./page.js";
+import { text } from "./text.js";
 
 export var csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
@@ -27,7 +28,7 @@ export function api(method, url, body) {
       });
     },
     function () {
-      return { ok: false, status: 0, data: { error: "The service did not answer; check the connection and try again." } };
+      return { ok: false, status: 0, data: { error: text.no_answer } };
     }
   );
 }

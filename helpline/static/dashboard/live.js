@@ -5,6 +5,7 @@
 import { $, config } from "./page.js";
 import { api, goToLogin } from "./http.js";
 import { parseTime, serverNow, setServerTime } from "./clock.js";
+import { text } from "./text.js";
 
 var PRIORITY_RANKS = { normal: 1, elevated: 2, high: 3, emergency: 4 };
 
@@ -14,13 +15,8 @@ var socket = null;
 
 function setConnection(status) {
   var node = $("connection");
-  var words = {
-    connecting: "Connecting…",
-    live: "Live",
-    reconnecting: "Reconnecting… the queue shown may be out of date",
-  };
   node.dataset.state = status;
-  node.textContent = words[status] || status;
+  node.textContent = text.connection[status] || status;
   document.body.classList.toggle("is-stale", status !== "live");
 }
 

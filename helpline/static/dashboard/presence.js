@@ -3,11 +3,8 @@
 import { $, config, el, isCounselor } from "./page.js";
 import { api, errorText } from "./http.js";
 import { formatDuration, secondsSince } from "./clock.js";
+import { count, fill, fillParts, text } from "./text.js";
 import { showCurrentCall } from "./current_call.js";
-
-var PRESENCE_TEXT = {
-  available: "Available", on_call: "On a call", wrap_up: "Wrap-up", break: "On a break", offline: "Offline",
-};
 
 var serverPresence = null; // the own status the server last pushed: a refused change goes back to it
 
@@ -17,17 +14,19 @@ export function onPresence(body) {
   list.replaceChildren.apply(list, counselors.map(presenceItem));
   $("presence-empty").hidden = counselors.length > 0;
   // Presence changes push no queue snapshot: keep the count in step with this list.
-  $("stat-available").textContent = counselors.filter(function (c) { return c.state === "available"; }).length;
+  $("stat-available").textContent = count(counselors.filter(function (c) { return c.state === "available"; }).length);
 }
 
 function presenceItem(counselor) {
   var isMe = counselor.username === config.user.username;
+  var name = el("bdi", {}, counselor.username);
+  var since = el("span", { "data-since": counselor.since }, formatDuration(secondsSince(counselor.since)));
+  var hidden = function (words) { return el("span", { class: "visually-hidden" }, words); };
+  var nameParts = isMe ? fillParts(text.you, { name: name }) : [name];
   return el("li", { class: "presence-item state-" + counselor.state + (isMe ? " is-me" : ""), "data-username": counselor.username },
-    el("span", { class: "presence-name" }, counselor.username + (isMe ? " (you)" : "")),
-    el("span", { class: "state-badge state-" + counselor.state }, PRESENCE_TEXT[counselor.state] || counselor.state),
-    el("span", { class: "presence-since" },
-      el("span", { class: "visually-hidden" }, "for "),
-      el("span", { "data-since": counselor.since }, formatDuration(secondsSince(counselor.since))))
+    el.apply(null, ["span", { class: "presence-name" }].concat(nameParts)),
+    el("span", { class: "state-badge state-" + counselor.state }, text.presence[counselor.state] || counselor.state),
+    el.apply(null, ["span", { class: "presence-since" }].concat(fillParts(text.for_duration, { duration: since }, hidden)))
   );
 }
 
@@ -54,7 +53,7 @@ function changePresence() {
       message.hidden = true;
       renderMyPresence(result.data.state);
     } else {
-      message.textContent = errorText(result, "Your status was not changed");
+      message.textContent = errorText(result, text.status_not_changed);
       message.hidden = false;
       if (serverPresence) renderMyPresence(serverPresence);
     }
@@ -74,14 +73,14 @@ function showMessage(text, kind) {
 function takeCaller(callSid, button) {
   var url = callSid ? "/api/calls/" + encodeURIComponent(callSid) + "/take" : "/api/queue/take";
   if (button) button.disabled = true;
-  showMessage("Taking the caller…", "info");
+  showMessage(text.taking, "info");
   return api("POST", url).then(function (result) {
     if (button && button.isConnected) button.disabled = false;
     if (!result.ok) {
-      showMessage(errorText(result, "The caller was not taken"), "error");
+      showMessage(errorText(result, text.not_taken), "error");
       return;
     }
-    showMessage("You took the caller: they are being connected to you.", "ok");
+    showMessage(text.taken, "ok");
     showCurrentCall(result.data);
     var first = $("log-call_type");
     if (first) first.focus();

@@ -2,6 +2,7 @@
  * screen-reader announcement of arrivals, and the count in the tab's title. */
 import { $, el, isCounselor } from "./page.js";
 import { formatDuration, parseTime, secondsSince } from "./clock.js";
+import { count, fill, text } from "./text.js";
 import { categoryLabel, languageLabel, priorityBadge, reasonTags } from "./call_labels.js";
 
 var shown = null; // the snapshot on screen
@@ -35,18 +36,18 @@ function queueRow(call, index, isNew) {
   if (call.emergency) classes.push("is-emergency");
   if (isNew) classes.push("is-new");
   var row = el("tr", { class: classes.join(" "), "data-call-sid": call.call_sid },
-    el("td", { class: "position" }, index + 1),
+    el("td", { class: "position" }, count(index + 1)),
     el("td", { class: "priority" }, priorityBadge(call.priority, call.emergency)),
     el("th", { scope: "row", class: "category" }, categoryLabel(call.category)),
     el("td", { class: "reasons" }, reasonTags(call.priority_reasons, call.repeat_caller)),
     el("td", { class: "waiting" }, el("span", { class: "ticking", "data-since": call.enqueued_at }, formatDuration(secondsSince(call.enqueued_at)))),
-    el("td", { class: "caller" }, call.caller || "Number withheld"),
+    el("td", { class: "caller" }, call.caller || text.number_withheld),
     el("td", { class: "language" }, languageLabel(call.language))
   );
   if (isCounselor) {
-    var label = "Take caller " + (index + 1) + ": " + (call.emergency ? "danger now, " : "") + categoryLabel(call.category);
+    var label = fill(call.emergency ? text.take_danger_caller : text.take_caller, { position: count(index + 1), category: categoryLabel(call.category) });
     row.append(el("td", { class: "action" },
-      el("button", { type: "button", class: "button take", "data-call-sid": call.call_sid, "aria-label": label }, "Take")));
+      el("button", { type: "button", class: "button take", "data-call-sid": call.call_sid, "aria-label": label }, text.take)));
   }
   return row;
 }
@@ -59,7 +60,7 @@ function restoreTakeFocus(callSid) {
 
 function renderStats(snapshot) {
   var stats = snapshot.stats || {};
-  $("stat-waiting").textContent = stats.waiting;
+  $("stat-waiting").textContent = count(stats.waiting);
   var longest = $("stat-longest");
   var first = snapshot.calls.reduce(function (earliest, call) {
     return !earliest || parseTime(call.enqueued_at) < parseTime(earliest) ? call.enqueued_at : earliest;
@@ -67,9 +68,9 @@ function renderStats(snapshot) {
   if (first) longest.dataset.since = first;
   else delete longest.dataset.since;
   longest.textContent = formatDuration(first ? secondsSince(first) : 0);
-  $("stat-danger").textContent = stats.emergency_waiting;
+  $("stat-danger").textContent = count(stats.emergency_waiting);
   $("stat-danger-box").dataset.active = String(stats.emergency_waiting > 0);
-  $("stat-available").textContent = stats.available_counselors;
+  $("stat-available").textContent = count(stats.available_counselors);
 }
 
 function announceQueue(snapshot, previous) {
@@ -77,15 +78,15 @@ function announceQueue(snapshot, previous) {
   var arrived = previous ? snapshot.calls.filter(function (call) { return !known.has(call.call_sid); }) : [];
   if (previous && !arrived.length && previous.calls.length === snapshot.calls.length) return;
   var parts = arrived.map(function (call) {
-    return "New caller: " + (call.emergency ? "DANGER NOW, " : "") + categoryLabel(call.category) + ".";
+    return fill(call.emergency ? text.new_danger_caller : text.new_caller, { category: categoryLabel(call.category) });
   });
-  var count = snapshot.calls.length;
-  parts.push(count === 1 ? "1 caller waiting." : count + " callers waiting.");
+  var waiting = snapshot.calls.length;
+  parts.push(fill(waiting === 1 ? text.callers_waiting_one : text.callers_waiting_other, { count: count(waiting) }));
   $("queue-announcer").textContent = parts.join(" ");
 }
 
 function updateTitle(snapshot) {
   var danger = snapshot.stats ? snapshot.stats.emergency_waiting : 0;
-  var prefix = "(" + snapshot.calls.length + (danger ? ", " + danger + " danger now" : "") + ") ";
-  document.title = prefix + "Live queue · 1480 Helpline";
+  var values = { count: count(snapshot.calls.length), danger: count(danger), title: text.page_title };
+  document.title = fill(danger ? text.title_count_danger : text.title_count, values);
 }
