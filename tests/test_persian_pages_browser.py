@@ -82,7 +82,7 @@ def overflows(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
 
 
-@pytest.mark.parametrize("path", ["/wallboard", "/reports"])
+@pytest.mark.parametrize("path", ["/wallboard", "/reports", "/review"])
 @pytest.mark.parametrize("language, direction", [("fa", "rtl"), ("en", "ltr")])
 def test_supervisor_pages_in_each_direction(app, auth, browser, path, language, direction):
     some_calls(app)
