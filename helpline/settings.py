@@ -1,23 +1,19 @@
 """Thresholds and targets an administrator can change while the service runs.
 
 Each has a default from the environment (config/__init__.py); a value saved by an admin in the
-`settings` table overrides it, in every process at once. Reading never fails a caller: when the
-database does not answer, the default stands.
+`settings` table overrides it, in every process at once. Read them with
+`helpline.admin.saved_settings.threshold`, which reads the table once per request and fails open
+to the default when the database does not answer.
 """
 
-import logging
 import math
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import clock
 from helpline.db import db
 from helpline.models import Setting
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,19 +44,6 @@ def default(key: str):
     return current_app.config[THRESHOLDS[key].config_name]
 
 
-def get(key: str):
-    """The value in force: the admin's, else the default."""
-    if key not in THRESHOLDS:
-        raise KeyError(key)
-    try:
-        saved = db.session.scalar(select(Setting.value).where(Setting.key == key))
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        log.warning("settings unavailable (%s); using the default of %s", type(error).__name__, key)
-        return default(key)
-    return default(key) if saved is None else saved
-
-
 def check(key: str, value) -> int | float:
     """The value if acceptable; ValueError naming the limits otherwise."""
     threshold = THRESHOLDS[key]
@@ -83,7 +66,3 @@ def put(key: str, value, user_id: int) -> None:
         setting = Setting(key=key)
         db.session.add(setting)
     setting.value, setting.updated_at, setting.updated_by = value, clock.now(), user_id
-
-
-def all_values() -> dict:
-    return {key: get(key) for key in THRESHOLDS}

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
-from helpline import clock, settings
+from helpline import clock
+from helpline.admin.saved_settings import threshold
 from helpline.reports.period import Period, local_today, parse_period
 
 
@@ -40,7 +41,7 @@ def requested_period() -> Period:
 
 def thresholds_in_force() -> Thresholds:
     return Thresholds(
-        service_level_seconds=int(settings.get("service_level_seconds")),
-        short_abandon_seconds=int(settings.get("short_abandon_seconds")),
-        service_level_target=float(settings.get("service_level_target")),
+        service_level_seconds=int(threshold("service_level_seconds")),
+        short_abandon_seconds=int(threshold("short_abandon_seconds")),
+        service_level_target=float(threshold("service_level_target")),
     )
