@@ -34,6 +34,8 @@ class Config:
         "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'helpline.db'}"
     )
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The Redis channel the processes of one service share; two services on one Redis need two.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
 
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")

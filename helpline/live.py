@@ -48,7 +48,11 @@ _sweepers_lock = threading.Lock()
 
 
 def init_app(app) -> None:
-    options = {"async_mode": "threading", "message_queue": app.config["REDIS_URL"]}
+    options = {
+        "async_mode": "threading",
+        "message_queue": app.config["REDIS_URL"],
+        "channel": app.config["SOCKETIO_CHANNEL"],
+    }
     if app.config["REDIS_URL"]:
         options["transports"] = ["websocket"]
     socketio.init_app(app, **options)
