@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from bench.document import replace_section
+
 
 def seconds(value: float) -> str:
     return f"{value:.3f}"
@@ -14,8 +16,6 @@ def verdict(value: float, target: float) -> str:
 def write_report(path: Path, *, command, machine, versions, plan, offered, sqlite, postgres, targets, timed) -> None:
     postgres_by_key = {(timing.report, timing.period): timing for timing in postgres}
     lines = [
-        "# Benchmarks",
-        "",
         "## Reports over a million calls",
         "",
         (
@@ -59,13 +59,4 @@ def write_report(path: Path, *, command, machine, versions, plan, offered, sqlit
         "```",
         "",
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    existing = path.read_text() if path.exists() else ""
-    path.write_text("\n".join(lines) + NOTES_MARKER + notes_of(existing))
-
-
-NOTES_MARKER = "\n<!-- Notes below are kept when the benchmark rewrites the figures above. -->\n"
-
-
-def notes_of(existing: str) -> str:
-    return existing.split(NOTES_MARKER, 1)[1] if NOTES_MARKER in existing else ""
+    replace_section("reports", "\n".join(lines), path)
