@@ -91,3 +91,17 @@ def load_postgres(url: str, users: list[tuple], calls: Iterable[dict], presence:
         connection.commit()
         connection.autocommit = True
         connection.execute("VACUUM ANALYZE")
+
+
+def analyze_sqlite(path: str) -> None:
+    connection = sqlite_connection(path)
+    try:
+        connection.execute("ANALYZE")
+    finally:
+        connection.close()
+
+
+def vacuum_postgres(url: str) -> None:
+    """Statistics, and the visibility map that lets PostgreSQL read an index alone."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")

@@ -170,3 +170,18 @@ def test_a_report_does_not_hold_the_write_lock(app, client, auth, provider, data
         writer.close()
         db.session.rollback()
     assert client.get("/api/reports/summary").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "from: must be after 0001-01-01"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "to: must be before 9999-12-31"),
+    ],
+)
+def test_the_calendars_ends_are_refused_not_a_server_error(client, auth, query, reason):
+    # Found by the schemathesis run: local midnight of 0001-01-01 is before any UTC datetime.
+    log_in_as(auth, "supervisor")
+    for path in REPORT_PATHS:
+        response = client.get(path, query_string=query)
+        assert response.status_code == 400 and response.json == {"error": reason}, path

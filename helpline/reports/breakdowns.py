@@ -11,13 +11,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from helpline.db import db, dialect_name
-from helpline.models import Call
+from helpline.models import Call, CallCategoryDay, CallHour
+from helpline.reports.rollups import days_covered, in_days
 from helpline.reports.sql import local_hour, local_weekday
 from helpline.reports.summary import (
     UNCATEGORISED,
     category_mentions,
     counting_columns,
     offered_in,
+    rolled_up_category_mentions,
+    rolled_up_counting_columns,
     service_level,
 )
 
@@ -26,9 +29,15 @@ WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "s
 
 
 def by_category_outcome_risk(start_utc: datetime, end_utc: datetime) -> list[dict]:
-    rows = db.session.execute(category_mentions(start_utc, end_utc, Call.outcome, Call.risk_level)).all()
+    days = days_covered(db.session, start_utc, end_utc)
+    if days is None:
+        query = category_mentions(start_utc, end_utc, Call.outcome, Call.risk_level)
+    else:
+        query = rolled_up_category_mentions(days, CallCategoryDay.outcome, CallCategoryDay.risk_level)
+    rows = db.session.execute(query).all()
     report = [
-        {"category": category or UNCATEGORISED, "outcome": outcome, "risk_level": risk_level, "calls": int(calls)}
+        # The rollups keep "" for no outcome or risk level.
+        {"category": category or UNCATEGORISED, "outcome": outcome or None, "risk_level": risk_level or None, "calls": int(calls)}
         for category, outcome, risk_level, calls in rows
     ]
     return sorted(report, key=lambda row: (-row["calls"], row["category"], row["outcome"] or "", row["risk_level"] or ""))
@@ -50,20 +59,42 @@ def _totals(cells: list[dict]) -> dict:
     return totals
 
 
+def rolled_up_cells(days, thresholds: dict) -> list[dict]:
+    """The (weekday, hour) cells from `call_hours`: its days and hours (a month's rows keep
+    the weekday in their day), summed by weekday."""
+    rows = db.session.execute(
+        select(CallHour.day, CallHour.hour, *rolled_up_counting_columns(CallHour, **thresholds))
+        .where(*in_days(CallHour, days))
+        .group_by(CallHour.day, CallHour.hour)
+    ).all()
+    cells: dict[tuple[int, int], dict] = {}
+    for row in rows:
+        counts = _counts(row)
+        if not counts["offered"]:
+            continue
+        cell = cells.setdefault((row.day.isoweekday() % 7, int(row.hour)), dict.fromkeys(counts, 0))
+        for name, value in counts.items():
+            cell[name] += value
+    return [{"hour": hour, "weekday": weekday, **counts} for (weekday, hour), counts in cells.items()]
+
+
 def by_hour_and_weekday(
     start_utc: datetime, end_utc: datetime, *, utc_offset_minutes: int, service_level_seconds: int, short_abandon_seconds: int
 ) -> dict:
     """Local hour of day (0..23) and day of the week (0 Sunday..6 Saturday), from one GROUP BY
     over both: the 168 cells, and each dimension summed from them."""
-    dialect = dialect_name()
-    hour = local_hour(Call.enqueued_at, utc_offset_minutes, dialect).label("hour")
-    weekday = local_weekday(Call.enqueued_at, utc_offset_minutes, dialect).label("weekday")
-    rows = db.session.execute(
-        select(hour, weekday, *counting_columns(service_level_seconds=service_level_seconds, short_abandon_seconds=short_abandon_seconds))
-        .where(*offered_in(start_utc, end_utc))
-        .group_by(hour, weekday)
-    ).all()
-    cells = [{"hour": int(row.hour), "weekday": int(row.weekday), **_counts(row)} for row in rows]
+    thresholds = {"service_level_seconds": service_level_seconds, "short_abandon_seconds": short_abandon_seconds}
+    days = days_covered(db.session, start_utc, end_utc, utc_offset_minutes)
+    if days is None:
+        dialect = dialect_name()
+        hour = local_hour(Call.enqueued_at, utc_offset_minutes, dialect).label("hour")
+        weekday = local_weekday(Call.enqueued_at, utc_offset_minutes, dialect).label("weekday")
+        rows = db.session.execute(
+            select(hour, weekday, *counting_columns(**thresholds)).where(*offered_in(start_utc, end_utc)).group_by(hour, weekday)
+        ).all()
+        cells = [{"hour": int(row.hour), "weekday": int(row.weekday), **_counts(row)} for row in rows]
+    else:
+        cells = rolled_up_cells(days, thresholds)
     cells.sort(key=lambda cell: (cell["weekday"], cell["hour"]))
     return {
         "hours": [{"hour": h, **_totals([c for c in cells if c["hour"] == h])} for h in range(24)],

@@ -12,11 +12,10 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select, union_all
 
 from helpline.db import db, dialect_name
-from helpline.models import Call, PresenceChange, User
+from helpline.models import Call, CounselorDay, PresenceChange, PresenceDay, User
+from helpline.reports.rollups import STAFFED_STATES, RollupDays, days_covered, in_days
 from helpline.reports.sql import later_of, moment, seconds_between
-from helpline.reports.summary import is_answered, offered_in, ratio, seconds
-
-STAFFED_STATES = ("available", "on_call", "wrap_up")
+from helpline.reports.summary import is_answered, mean_of, offered_in, ratio, seconds
 
 
 def handled_by_counselor(start_utc: datetime, end_utc: datetime) -> dict[int, dict]:
@@ -85,14 +84,75 @@ def staffed_seconds(start_utc: datetime, end_utc: datetime, now: datetime) -> di
     return {user_id: float(total) for user_id, total in rows if total}
 
 
+def rolled_up_handled(days: RollupDays) -> dict[int, dict]:
+    """handled_by_counselor from `counselor_days`."""
+    handled = func.sum(CounselorDay.handled)
+    rows = db.session.execute(
+        select(
+            CounselorDay.counselor_id, handled.label("handled"), func.sum(CounselorDay.talk_seconds).label("talk"),
+            func.sum(CounselorDay.wrap_up_seconds).label("wrap_up"), func.sum(CounselorDay.handle_seconds).label("handle"),
+            func.sum(CounselorDay.timed_calls).label("timed"), func.sum(CounselorDay.wrap_ups).label("wrap_ups"),
+        )
+        .where(*in_days(CounselorDay, days), CounselorDay.counselor_id != 0)
+        .group_by(CounselorDay.counselor_id)
+        .having(handled > 0)
+    ).all()  # fmt: skip
+    return {
+        row.counselor_id: {
+            "handled": row.handled, "talk": row.talk, "wrap_up": row.wrap_up,
+            "average_handle_time": mean_of(row.handle, row.timed), "average_wrap_up": mean_of(row.wrap_up, row.wrap_ups),
+        }
+        for row in rows
+    }  # fmt: skip
+
+
+def latest_states() -> list:
+    """Each user's latest change (by time, then id): the span the rollup does not hold yet."""
+    latest_at = (
+        select(func.max(PresenceChange.changed_at)).where(PresenceChange.user_id == User.id).correlate(User).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(PresenceChange.id, PresenceChange.user_id, PresenceChange.state, PresenceChange.changed_at)
+        .join(User, PresenceChange.user_id == User.id)
+        .where(PresenceChange.changed_at == latest_at)
+    ).all()
+    latest: dict[int, object] = {}
+    for row in rows:
+        if row.user_id not in latest or row.id > latest[row.user_id].id:
+            latest[row.user_id] = row
+    return list(latest.values())
+
+
+def rolled_up_staffed(days: RollupDays, start_utc: datetime, end_utc: datetime, now: datetime) -> dict[int, float]:
+    """staffed_seconds from `presence_days` (the ended spans, cut at local midnights) and each
+    user's latest state, which lasts until now. The same figures, as changes are recorded at
+    the moment they happen, so none is later than now."""
+    rows = db.session.execute(
+        select(PresenceDay.user_id, func.sum(PresenceDay.staffed_microseconds))
+        .where(*in_days(PresenceDay, days))
+        .group_by(PresenceDay.user_id)
+    ).all()
+    staffed = {user_id: int(total) / 1_000_000 for user_id, total in rows}
+    horizon = min(end_utc, now)
+    for latest in latest_states():
+        if latest.state in STAFFED_STATES:
+            ongoing = (horizon - max(latest.changed_at, start_utc)).total_seconds()
+            if ongoing > 0:
+                staffed[latest.user_id] = staffed.get(latest.user_id, 0.0) + ongoing
+    return {user_id: total for user_id, total in staffed.items() if total}
+
+
 def occupancy(busy_seconds: float, staffed: float | None) -> float | None:
     return min(1.0, ratio(busy_seconds, staffed)) if staffed else None
 
 
 def per_counselor(start_utc: datetime, end_utc: datetime, *, now: datetime) -> list[dict]:
     """Every active counselor, and anyone else who handled a call or was staffed, by name."""
-    handled = handled_by_counselor(start_utc, end_utc)
-    staffed = staffed_seconds(start_utc, end_utc, now)
+    days = days_covered(db.session, start_utc, end_utc)
+    if days is None:
+        handled, staffed = handled_by_counselor(start_utc, end_utc), staffed_seconds(start_utc, end_utc, now)
+    else:
+        handled, staffed = rolled_up_handled(days), rolled_up_staffed(days, start_utc, end_utc, now)
     users = db.session.scalars(
         select(User).where(
             or_(and_(User.role == "counselor", User.active.is_(True)), User.id.in_(set(handled) | set(staffed)))

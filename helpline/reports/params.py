@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from helpline import clock
 from helpline.admin.saved_settings import threshold
-from helpline.reports.period import Period, local_today, parse_period
+from helpline.reports.period import Period, PeriodError, local_today, parse_period
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,19 @@ def utc_offset_minutes() -> int:
 def requested_period() -> Period:
     """The `from`/`to` of the query; PeriodError names the bad parameter."""
     offset = utc_offset_minutes()
-    return parse_period(
+    period = parse_period(
         request.args.get("from"), request.args.get("to"), today=local_today(clock.now(), offset), utc_offset_minutes=offset
     )
+    # The first and last days the calendar holds have no UTC bounds at the helpline's offset.
+    try:
+        period.start_utc
+    except OverflowError:
+        raise PeriodError("from", "must be after 0001-01-01") from None
+    try:
+        period.end_utc
+    except OverflowError:
+        raise PeriodError("to", "must be before 9999-12-31") from None
+    return period
 
 
 def thresholds_in_force() -> Thresholds:

@@ -17,12 +17,14 @@ Definitions (shown on the report page too):
 """
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import Text, and_, case, cast, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpline.db import db, dialect_name
-from helpline.models import Call
+from helpline.models import Call, CallCategoryDay, CallDay, CounselorDay
+from helpline.reports.rollups import RollupDays, days_covered, in_days
 from helpline.reports.sql import category_keys
 
 UNCATEGORISED = "uncategorised"
@@ -81,7 +83,7 @@ def seconds(value) -> float | None:
     return None if value is None else float(value)
 
 
-def kpi_counts(start_utc: datetime, end_utc: datetime, *, service_level_seconds: int, short_abandon_seconds: int):
+def kpi_counts(start_utc: datetime, end_utc: datetime, *, service_level_seconds: int, short_abandon_seconds: int) -> dict:
     """One pass over the period's calls: every count and mean of the summary."""
     talk_and_wrap_up = Call.talk_seconds + func.coalesce(Call.wrap_up_seconds, 0)
     danger_now = Call.emergency.is_(True)
@@ -96,7 +98,69 @@ def kpi_counts(start_utc: datetime, end_utc: datetime, *, service_level_seconds:
             _count(and_(danger_now, is_short_abandon(short_abandon_seconds))).label("danger_now_short_abandons"),
             _count(and_(danger_now, is_answered_within(service_level_seconds))).label("danger_now_answered_within_threshold"),
         ).where(*offered_in(start_utc, end_utc))
-    ).one()
+    ).one()._asdict()
+
+
+# The same counts from the rollups (CallDay or CallHour): `calls` weighs each row; a wait of -1
+# is unknown.
+def _calls_where(table, condition) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, table.calls), else_=0)), 0)
+
+
+def rolled_up_short_abandon(table, short_abandon_seconds: int) -> ColumnElement:
+    return and_(table.abandoned.is_(True), table.wait_seconds >= 0, table.wait_seconds < short_abandon_seconds)
+
+
+def rolled_up_abandoned(table, short_abandon_seconds: int) -> ColumnElement:
+    return and_(table.abandoned.is_(True), or_(table.wait_seconds < 0, table.wait_seconds >= short_abandon_seconds))
+
+
+def rolled_up_answered_within(table, service_level_seconds: int) -> ColumnElement:
+    return and_(table.answered.is_(True), table.wait_seconds >= 0, table.wait_seconds <= service_level_seconds)
+
+
+def rolled_up_counting_columns(table, *, service_level_seconds: int, short_abandon_seconds: int) -> list[ColumnElement]:
+    """counting_columns over a rollup of the calls."""
+    return [
+        func.coalesce(func.sum(table.calls), 0).label("offered"),
+        _calls_where(table, table.answered.is_(True)).label("answered"),
+        _calls_where(table, rolled_up_abandoned(table, short_abandon_seconds)).label("abandoned"),
+        _calls_where(table, rolled_up_short_abandon(table, short_abandon_seconds)).label("short_abandons"),
+        _calls_where(table, rolled_up_answered_within(table, service_level_seconds)).label("answered_within_threshold"),
+    ]
+
+
+def mean_of(total, count) -> float | None:
+    return float(total) / float(count) if count else None
+
+
+def rolled_up_kpi_counts(days: RollupDays, *, service_level_seconds: int, short_abandon_seconds: int) -> dict:
+    """kpi_counts from `call_days` (the counts) and `counselor_days` (the means)."""
+    danger_now = CallDay.emergency.is_(True)
+    counts = db.session.execute(
+        select(
+            *rolled_up_counting_columns(CallDay, service_level_seconds=service_level_seconds, short_abandon_seconds=short_abandon_seconds),
+            func.coalesce(func.sum(CallDay.repeat_callers), 0).label("repeat_callers"),
+            _calls_where(CallDay, danger_now).label("danger_now_offered"),
+            _calls_where(CallDay, and_(danger_now, rolled_up_short_abandon(CallDay, short_abandon_seconds))).label("danger_now_short_abandons"),
+            _calls_where(CallDay, and_(danger_now, rolled_up_answered_within(CallDay, service_level_seconds))).label(
+                "danger_now_answered_within_threshold"
+            ),
+        ).where(*in_days(CallDay, days))
+    ).one()._asdict()
+    sums = db.session.execute(
+        select(
+            func.sum(CounselorDay.wait_seconds).label("wait"), func.sum(CounselorDay.waits).label("waits"),
+            func.sum(CounselorDay.handle_seconds).label("handle"), func.sum(CounselorDay.timed_calls).label("timed"),
+            func.sum(CounselorDay.wrap_up_seconds).label("wrap_up"), func.sum(CounselorDay.wrap_ups).label("wrap_ups"),
+        ).where(*in_days(CounselorDay, days))
+    ).one()  # fmt: skip
+    return {
+        **counts,
+        "average_speed_of_answer": mean_of(sums.wait, sums.waits),
+        "average_handle_time": mean_of(sums.handle, sums.timed),
+        "average_wrap_up": mean_of(sums.wrap_up, sums.wrap_ups),
+    }
 
 
 def category_mentions(start_utc: datetime, end_utc: datetime, *by: ColumnElement):
@@ -121,15 +185,32 @@ def category_mentions(start_utc: datetime, end_utc: datetime, *by: ColumnElement
     )
 
 
+def rolled_up_category_mentions(days: RollupDays, *by: ColumnElement):
+    """category_mentions from `call_category_days` ("" for none in `by`)."""
+    mentions = func.sum(CallCategoryDay.calls)
+    return (
+        select(CallCategoryDay.category, *by, mentions.label("calls"))
+        .where(*in_days(CallCategoryDay, days))
+        .group_by(CallCategoryDay.category, *by)
+        .having(mentions > 0)
+    )
+
+
 def category_counts(start_utc: datetime, end_utc: datetime) -> dict[str, int]:
-    rows = db.session.execute(category_mentions(start_utc, end_utc)).all()
+    days = days_covered(db.session, start_utc, end_utc)
+    query = category_mentions(start_utc, end_utc) if days is None else rolled_up_category_mentions(days)
+    rows = db.session.execute(query).all()
     counts = {(key or UNCATEGORISED): int(count) for key, count in rows}
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def summarize(start_utc: datetime, end_utc: datetime, *, service_level_seconds: int, short_abandon_seconds: int) -> dict:
-    """The KPIs of the calls that reached the queue in [start_utc, end_utc)."""
-    row = kpi_counts(start_utc, end_utc, service_level_seconds=service_level_seconds, short_abandon_seconds=short_abandon_seconds)
+    """The KPIs of the calls that reached the queue in [start_utc, end_utc): from the rollups
+    when the period is whole local days of theirs, from the calls otherwise."""
+    thresholds = {"service_level_seconds": service_level_seconds, "short_abandon_seconds": short_abandon_seconds}
+    days = days_covered(db.session, start_utc, end_utc)
+    counts = kpi_counts(start_utc, end_utc, **thresholds) if days is None else rolled_up_kpi_counts(days, **thresholds)
+    row = SimpleNamespace(**counts)
     offered = int(row.offered)
     return {
         "offered": offered,

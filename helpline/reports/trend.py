@@ -5,10 +5,17 @@ from datetime import date
 from sqlalchemy import select
 
 from helpline.db import db, dialect_name
-from helpline.models import Call
+from helpline.models import Call, CallDay
 from helpline.reports.period import Period
+from helpline.reports.rollups import days_covered, in_days
 from helpline.reports.sql import local_date
-from helpline.reports.summary import counting_columns, offered_in, ratio, service_level
+from helpline.reports.summary import (
+    counting_columns,
+    offered_in,
+    ratio,
+    rolled_up_counting_columns,
+    service_level,
+)
 
 COUNTS = ("offered", "answered", "abandoned", "short_abandons", "answered_within_threshold")
 
@@ -20,12 +27,18 @@ def as_date(value) -> date:
 
 def daily(period: Period, *, service_level_seconds: int, short_abandon_seconds: int) -> list[dict]:
     """Every day of the period, days without calls included (all zero)."""
-    day = local_date(Call.enqueued_at, period.utc_offset_minutes, dialect_name()).label("day")
-    rows = db.session.execute(
-        select(day, *counting_columns(service_level_seconds=service_level_seconds, short_abandon_seconds=short_abandon_seconds))
-        .where(*offered_in(period.start_utc, period.end_utc))
-        .group_by(day)
-    ).all()
+    thresholds = {"service_level_seconds": service_level_seconds, "short_abandon_seconds": short_abandon_seconds}
+    days = days_covered(db.session, period.start_utc, period.end_utc, period.utc_offset_minutes)
+    if days is None:
+        day = local_date(Call.enqueued_at, period.utc_offset_minutes, dialect_name()).label("day")
+        query = select(day, *counting_columns(**thresholds)).where(*offered_in(period.start_utc, period.end_utc)).group_by(day)
+    else:
+        query = (
+            select(CallDay.day, *rolled_up_counting_columns(CallDay, **thresholds))
+            .where(*in_days(CallDay, days, by_month=False))
+            .group_by(CallDay.day)
+        )
+    rows = db.session.execute(query).all()
     by_day = {as_date(row.day): {name: int(getattr(row, name)) for name in COUNTS} for row in rows}
     trend = []
     for each in period.days:

@@ -1,0 +1,279 @@
+"""The reports' rollups: every report read from them equals the same report read from the calls
+and the presence history, after every kind of write (webhooks, the counselor's log, direct
+updates, presence changes in and out of order, across midnight), for any thresholds."""
+
+from datetime import date, timedelta
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import delete, func, select, text, update
+
+from helpline.db import db
+from helpline.models import (
+    Call,
+    CallHour,
+    PresenceChange,
+    PresenceDay,
+    ReportRollupSettings,
+)
+from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
+from helpline.reports.counselors import per_counselor
+from helpline.reports.period import Period
+from helpline.reports.rollups import RollupDays, days_covered, whole_months_and_days
+from helpline.reports.summary import summarize
+from helpline.reports.trend import daily
+from tests.conftest import Provider, path_with
+from tests.test_presence import give_call, queue_caller
+from tests.test_reports_helpers import (
+    THRESHOLDS,
+    add_calls,
+    add_presence,
+    add_user,
+    local,
+    make_call,
+)
+
+MONDAY = date(2024, 3, 11)
+WEEK = Period(MONDAY - timedelta(days=2), MONDAY + timedelta(days=4), 210)
+NOW = local(MONDAY + timedelta(days=40))
+BEFORE_ROLLUPS = "d7d5761dddfa"
+
+
+def every_report(period: Period, thresholds: dict, now=NOW) -> dict:
+    start, end = period.start_utc, period.end_utc
+    return {
+        "summary": summarize(start, end, **thresholds),
+        "counselors": per_counselor(start, end, now=now),
+        "breakdown": by_category_outcome_risk(start, end),
+        "hours": by_hour_and_weekday(start, end, utc_offset_minutes=period.utc_offset_minutes, **thresholds),
+        "trend": daily(period, **thresholds),
+    }
+
+
+def assert_same(rolled_up, from_calls, where: str = "report") -> None:
+    """Equal, floats within a millisecond (or a millionth, for ratios): SQLite measures spans
+    in julian days, whose doubles are some tens of microseconds apart in this century."""
+    if isinstance(rolled_up, float) or isinstance(from_calls, float):
+        assert from_calls is not None and rolled_up == pytest.approx(from_calls, abs=1e-3, rel=1e-6), where
+    elif isinstance(rolled_up, dict):
+        assert isinstance(from_calls, dict) and list(rolled_up) == list(from_calls), where
+        for key in rolled_up:
+            assert_same(rolled_up[key], from_calls[key], f"{where}.{key}")
+    elif isinstance(rolled_up, list):
+        assert isinstance(from_calls, list) and len(rolled_up) == len(from_calls), where
+        for number, (mine, theirs) in enumerate(zip(rolled_up, from_calls)):
+            assert_same(mine, theirs, f"{where}[{number}]")
+    else:
+        assert rolled_up == from_calls, where
+
+
+def rolled_up_and_read_from_calls(app, period: Period = WEEK, thresholds: dict = THRESHOLDS, now=NOW) -> tuple[dict, dict]:
+    """The reports from the rollups, then (their offset taken away, inside a transaction that
+    is rolled back) from the calls."""
+    with app.app_context():
+        assert days_covered(db.session, period.start_utc, period.end_utc, period.utc_offset_minutes) is not None
+        rolled_up = every_report(period, thresholds, now)
+        db.session.execute(delete(ReportRollupSettings))
+        assert days_covered(db.session, period.start_utc, period.end_utc) is None
+        from_calls = every_report(period, thresholds, now)
+        db.session.rollback()
+    return rolled_up, from_calls
+
+
+def assert_rollups_agree(app, **kwargs) -> dict:
+    rolled_up, from_calls = rolled_up_and_read_from_calls(app, **kwargs)
+    assert_same(rolled_up, from_calls)
+    return rolled_up
+
+
+def mixed_week(app) -> tuple[list[str], int, int]:
+    first, second = add_user(app, "counselor1"), add_user(app, "counselor2")
+    at = lambda day, hour, minute=0: local(MONDAY + timedelta(days=day), hour, minute)
+    sids = add_calls(
+        app,
+        make_call(at(0, 9), wait_seconds=10, talk_seconds=300, wrap_up_seconds=60, categories=["anxiety", "stress"], repeat_caller=True, counselor_id=first, outcome="counselled", risk_level="low"),
+        make_call(at(0, 10), wait_seconds=30, talk_seconds=200, category="children_family", counselor_id=second),
+        make_call(at(0, 11), wait_seconds=3, abandoned=True),
+        make_call(at(0, 12), wait_seconds=40, abandoned=True),
+        make_call(at(0, 13), wait_seconds=None, abandoned=True, category="elderly"),
+        make_call(at(1, 0, 10), wait_seconds=20, talk_seconds=100, wrap_up_seconds=0, emergency=True, category="suicide_self_harm", categories=["suicidal_thoughts"], counselor_id=first, outcome="referred", risk_level="high"),
+        make_call(at(1, 23, 59), wait_seconds=2, abandoned=True, emergency=True, category="suicide_self_harm"),
+        make_call(at(2, 2), wait_seconds=50, abandoned=True, emergency=True, category=None),
+        make_call(None, started_at=at(2, 17), category=None),
+        make_call(at(3, 12), wait_seconds=None, talk_seconds=50, counselor_id=None, categories={"not": "a list"}),
+        make_call(at(-1, 23, 30), wait_seconds=5, talk_seconds=50, counselor_id=second, categories=["anxiety"], outcome="counselled", risk_level="none"),
+    )  # fmt: skip
+    return sids, first, second
+
+
+def test_every_report_agrees_with_the_calls(app):
+    mixed_week(app)
+    report = assert_rollups_agree(app)
+    assert report["summary"]["offered"] == 10 and report["summary"]["short_abandons"] == 2
+
+
+@pytest.mark.parametrize("thresholds", [{"service_level_seconds": 1, "short_abandon_seconds": 0}, {"service_level_seconds": 30, "short_abandon_seconds": 41}, {"service_level_seconds": 3600, "short_abandon_seconds": 600}])
+def test_any_thresholds_apply_to_the_rollups(app, thresholds):
+    mixed_week(app)
+    assert_rollups_agree(app, thresholds=thresholds)
+
+
+def test_single_days_and_other_periods(app):
+    mixed_week(app)
+    for first, last in ((0, 0), (1, 1), (-1, 0), (2, 3), (-30, 30)):
+        period = Period(MONDAY + timedelta(days=first), MONDAY + timedelta(days=last), 210)
+        assert_rollups_agree(app, period=period)
+
+
+def test_updates_move_calls_between_rollup_rows(app):
+    sids, first, second = mixed_week(app)
+    changes = [
+        # Logged, then logged again with other categories, outcome and risk.
+        {"categories": ["anxiety"], "outcome": "counselled", "risk_level": "medium", "call_type": "about_self"},
+        {"categories": ["stress", "loneliness"], "outcome": "referred", "risk_level": "imminent"},
+        # The log emptied: back under the queue category.
+        {"categories": [], "outcome": None, "risk_level": None},
+        # A longer wait, a later answer, another counselor, a wrap-up.
+        {"wait_seconds": 25, "counselor_id": first, "wrap_up_seconds": 45},
+        # Moved to another local day (an earlier enqueue time arriving late).
+        {"enqueued_at": local(MONDAY - timedelta(days=1), 22)},
+        # Never queued after all.
+        {"enqueued_at": None},
+    ]
+    for change in changes:
+        with app.app_context():
+            db.session.execute(update(Call).where(Call.call_sid == sids[1]).values(**change))
+            db.session.execute(update(Call).where(Call.call_sid == sids[3]).values(abandoned=False, answered_at=local(MONDAY, 12, 1), talk_seconds=30))
+            db.session.commit()
+        assert_rollups_agree(app)
+
+
+def test_a_call_through_the_webhooks_and_the_counselors_log(app, client, auth, provider):
+    auth.create()
+    auth.login()
+    assert client.put("/api/presence", json={"state": "available"}).status_code == 200
+    call_sid = queue_caller(provider, digits="2")
+    give_call(app, call_sid, "counselor1")
+    with app.app_context():
+        counselor_id = db.session.get(Call, call_sid).counselor_id
+    provider.post("/twilio/queue-result?lang=en", Provider.params(call_sid, QueueResult="bridged", QueueTime="12"))
+    provider.post(
+        path_with("/twilio/dial-result", counselor=counselor_id, lang="en"),
+        Provider.params(call_sid, DialCallStatus="completed", DialCallDuration="240"),
+    )
+    provider.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="260"))
+    log = {"call_type": "about_self", "categories": ["anxiety"], "risk_level": "low", "outcome": "counselled"}
+    assert client.patch(f"/api/calls/{call_sid}", json=log).status_code == 200
+    assert client.patch(f"/api/calls/{call_sid}", json={"categories": ["stress"], "risk_level": "high"}).status_code == 200
+    abandoned = queue_caller(provider, digits="9")
+    provider.post("/twilio/queue-result?lang=en", Provider.params(abandoned, QueueResult="hangup", QueueTime="3"))
+    with app.app_context():
+        enqueued = db.session.get(Call, call_sid).enqueued_at
+        offset = timedelta(minutes=210)
+        today = (enqueued + offset).date()
+    period = Period(today, today, 210)
+    report = assert_rollups_agree(app, period=period, now=enqueued + timedelta(hours=1))
+    assert (report["summary"]["offered"], report["summary"]["answered"], report["summary"]["short_abandons"]) == (2, 1, 1)
+    assert report["summary"]["by_category"] == {"stress": 1, "suicide_self_harm": 1}
+    assert report["counselors"][0]["handled"] == 1 and report["counselors"][0]["staffed_seconds"] > 0
+
+
+def staffed_days(app, user_id: int) -> dict[date, float]:
+    with app.app_context():
+        rows = db.session.execute(select(PresenceDay.day, PresenceDay.staffed_microseconds).where(PresenceDay.user_id == user_id)).all()
+    return {day: microseconds / 1_000_000 for day, microseconds in rows if microseconds}
+
+
+def test_presence_across_midnight_and_out_of_order(app):
+    user = add_user(app, "counselor1")
+    add_presence(app, user, (local(MONDAY, 22), "available"), (local(MONDAY + timedelta(days=1), 2), "break"))
+    # 22:00-02:00 local: two hours on each side of midnight.
+    assert staffed_days(app, user) == {MONDAY: 7200, MONDAY + timedelta(days=1): 7200}
+    # A change arriving late, between the two: on a call from 23:00, then wrap-up at 01:30.
+    add_presence(app, user, (local(MONDAY + timedelta(days=1), 1, 30), "wrap_up"), (local(MONDAY, 23), "on_call"))
+    assert staffed_days(app, user) == {MONDAY: 7200, MONDAY + timedelta(days=1): 7200}
+    # A break inserted in the middle cuts the staffed time; the same moment twice keeps the later.
+    add_presence(app, user, (local(MONDAY, 23, 30), "break"), (local(MONDAY + timedelta(days=1), 1), "available"))
+    assert staffed_days(app, user) == {MONDAY: 5400, MONDAY + timedelta(days=1): 3600}
+    add_presence(app, user, (local(MONDAY + timedelta(days=1), 1), "offline"))
+    assert staffed_days(app, user) == {MONDAY: 5400, MONDAY + timedelta(days=1): 1800}
+    # A span over several days, and the latest state still open.
+    add_presence(app, user, (local(MONDAY + timedelta(days=3), 10), "available"), (local(MONDAY + timedelta(days=5), 10), "offline"))
+    add_presence(app, user, (local(MONDAY + timedelta(days=6), 8), "available"))
+    days = staffed_days(app, user)
+    assert [days[MONDAY + timedelta(days=n)] for n in (3, 4, 5)] == [14 * 3600, 24 * 3600, 10 * 3600]
+    for now in (NOW, local(MONDAY + timedelta(days=6), 9)):
+        for period in (WEEK, Period(MONDAY + timedelta(days=6), MONDAY + timedelta(days=6), 210)):
+            assert_rollups_agree(app, period=period, now=now)
+
+
+def test_presence_through_the_service(app, client, auth):
+    auth.create()
+    auth.login()
+    for state in ("available", "break", "available", "offline"):
+        assert client.put("/api/presence", json={"state": state}).status_code == 200
+    with app.app_context():
+        changes = db.session.execute(select(PresenceChange.changed_at, PresenceChange.state).order_by(PresenceChange.id)).all()
+        stored = db.session.scalar(select(func.sum(PresenceDay.staffed_microseconds))) or 0
+    expected = sum((later[0] - earlier[0]) // timedelta(microseconds=1) for earlier, later in zip(changes, changes[1:]) if earlier[1] == "available")
+    assert stored == expected
+
+
+def test_another_offset_reads_the_calls(app):
+    mixed_week(app)
+    tajik = Period(WEEK.first, WEEK.last, 300)
+    with app.app_context():
+        assert days_covered(db.session, tajik.start_utc, tajik.end_utc, 300) is None
+        assert days_covered(db.session, tajik.start_utc, tajik.end_utc) is None
+        # Sunday 23:30 in Tehran is Monday 01:00 in Dushanbe.
+        assert daily(tajik, **THRESHOLDS)[2]["offered"] == 6
+
+
+def test_purged_calls_stay_counted(app):
+    mixed_week(app)
+    with app.app_context():
+        db.session.execute(delete(Call))
+        db.session.commit()
+        assert summarize(WEEK.start_utc, WEEK.end_utc, **THRESHOLDS)["offered"] == 10
+
+
+def test_the_migration_counts_existing_rows(app):
+    """Down to the revision before the rollups, rows written without them, up again: the
+    backfill gives what the triggers and the session would have."""
+    _, first, _ = mixed_week(app)
+    add_presence(app, first, (local(MONDAY, 22), "available"), (local(MONDAY, 23), "on_call"), (local(MONDAY + timedelta(days=1), 3), "offline"))
+    rolled_up_live, _ = rolled_up_and_read_from_calls(app)
+    with app.app_context():
+        live_rows = db.session.scalar(select(func.count()).select_from(CallHour))
+        db.session.remove()
+        downgrade(revision=BEFORE_ROLLUPS)
+        try:
+            for table in ("call_hours", "call_category_days", "counselor_days", "presence_days", "report_rollup_settings"):
+                assert not db.inspect(db.engine).has_table(table)
+            # Written while the rollups did not exist.
+            db.session.execute(text("UPDATE calls SET wait_seconds = wait_seconds + 1 WHERE wait_seconds IS NOT NULL"))
+            db.session.commit()
+        finally:
+            db.session.remove()
+            upgrade()
+    rolled_up, from_calls = rolled_up_and_read_from_calls(app)
+    assert_same(rolled_up, from_calls)
+    assert rolled_up["summary"]["offered"] == rolled_up_live["summary"]["offered"]
+    assert_same(rolled_up["counselors"], rolled_up_live["counselors"])
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CallHour)) == live_rows
+
+
+@pytest.mark.parametrize(
+    "first, last, months, days",
+    [
+        (date(2025, 1, 1), date(2025, 12, 31), (date(2025, 1, 1), date(2025, 12, 31)), []),
+        (date(2025, 6, 1), date(2025, 6, 30), (date(2025, 6, 1), date(2025, 6, 30)), []),
+        (date(2025, 1, 15), date(2025, 3, 10), (date(2025, 2, 1), date(2025, 2, 28)), [(date(2025, 1, 15), date(2025, 1, 31)), (date(2025, 3, 1), date(2025, 3, 10))]),
+        (date(2025, 1, 15), date(2025, 1, 20), None, [(date(2025, 1, 15), date(2025, 1, 20))]),
+        (date(2024, 2, 2), date(2024, 3, 1), None, [(date(2024, 2, 2), date(2024, 3, 1))]),
+        (date(9999, 12, 5), date(9999, 12, 30), None, [(date(9999, 12, 5), date(9999, 12, 30))]),
+    ],
+)
+def test_whole_months_and_the_days_around_them(first, last, months, days):
+    assert whole_months_and_days(RollupDays(first, last)) == (months, days)
