@@ -1,5 +1,6 @@
 """The JSON API for the live queue and the call log (logged-in users)."""
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, jsonify, request
@@ -18,6 +19,10 @@ from helpline.models import ROLES, Call, User
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_PER_PAGE = 200
+# Bounded so an absurd page number is a 400, not an OFFSET the database cannot hold.
+MAX_PAGE = 100_000
+NUL = "\x00"
+PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def call_json(call: Call, counselor: str | None) -> dict:
@@ -66,9 +71,12 @@ def day_arg(name: str, default: date) -> date:
     if value is None:
         return default
     try:
-        return date.fromisoformat(value)
+        # Only the plain form: fromisoformat also takes week dates and the like.
+        if PLAIN_DATE.fullmatch(value):
+            return date.fromisoformat(value)
     except ValueError:
-        abort(400, f"{name} must be a date as YYYY-MM-DD")
+        pass
+    abort(400, f"{name} must be a date as YYYY-MM-DD")
 
 
 def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
@@ -110,6 +118,29 @@ def language() -> str:
     return page_language()
 
 
+def holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+@bp.before_app_request
+def refuse_nul_characters():
+    """PostgreSQL text cannot hold NUL: a NUL anywhere in a JSON API request (path, query or
+    body) would fail the view's query with a 500, so it is refused with 400 before any view.
+    The anonymous are answered 401 by the view first, before it reads anything, except at login."""
+    if not request.path.startswith("/api/") or (current_user.is_anonymous and request.endpoint != "auth.login"):
+        return
+    query = request.args.items(multi=True)
+    body = request.get_json(silent=True) if request.is_json else None
+    if NUL in request.path or any(NUL in key or NUL in value for key, value in query) or holds_nul(body):
+        abort(400, "text must not contain NUL characters")
+
+
 @bp.get("/me")
 @roles_required(*ROLES)
 def me():
@@ -136,8 +167,10 @@ def calls():
     last = day_arg("to", first)
     if last < first:
         abort(400, "to must not be before from")
-    page = positive_int_arg("page", 1)
+    page = positive_int_arg("page", 1, MAX_PAGE)
     per_page = positive_int_arg("per_page", 50, MAX_PER_PAGE)
+    if last == date.max:
+        abort(400, "to must be before 9999-12-31")
     start = datetime.combine(first, time.min, tzinfo=timezone.utc)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.utc)
     in_period = (Call.started_at >= start, Call.started_at < end)

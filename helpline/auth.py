@@ -56,6 +56,8 @@ def roles_required(*roles: str):
                 abort(403, f"this needs the role {' or '.join(roles)}")
             return view(*args, **kwargs)
 
+        # The OpenAPI document's roles are checked against this (tests/test_openapi.py).
+        guarded.required_roles = roles
         return guarded
 
     return decorator

@@ -254,3 +254,9 @@ def test_a_patch_with_one_bad_value_changes_nothing(app, admin, auth):
 def test_an_unknown_user_is_404(admin):
     assert admin.get("/admin/users/99999").status_code == 404
     assert admin.patch("/api/admin/users/99999", json={"active": False}).status_code == 404
+
+
+@pytest.mark.parametrize("user_id", [2**31, 2**63, 10**30])
+def test_an_id_past_the_databases_integers_is_404(admin, user_id):
+    # Found by the schemathesis run on PostgreSQL (integer out of range: a 500 before).
+    assert admin.patch(f"/api/admin/users/{user_id}", json={"active": False}).status_code == 404

@@ -27,6 +27,8 @@ ROLE_CHOICES = [SelectChoice(role, ROLE_NAMES[role]) for role in ROLES]
 LANGUAGE_CHOICES = [SelectChoice(language, LANGUAGE_NAMES[language]) for language in LANGUAGES]
 PASSWORD_LENGTH = Length(min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
 SAME_PASSWORD = _l("The two passwords differ.")
+# users.id is an INTEGER column: 32 bits on PostgreSQL.
+MAX_USER_ID = 2**31 - 1
 
 
 class NewUserForm(FlaskForm):
@@ -80,7 +82,8 @@ def end_deactivated_session() -> None:
 
 
 def target_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    # An id past the column's range is no user (the database would refuse the query).
+    user = db.session.get(User, user_id) if user_id <= MAX_USER_ID else None
     if user is None:
         abort(404, _("no such user"))
     return user
