@@ -34,6 +34,9 @@ class Config:
         "DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'helpline.db'}"
     )
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # How many proxies in front of the service append to X-Forwarded-For: rate limits then key
+    # on the client's own address, not the proxy's. 0 trusts no such header (no proxy).
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     # The Redis channel the processes of one service share; two services on one Redis need two.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
 
@@ -79,6 +82,19 @@ class Config:
     DATABASE_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_TIMEOUT_SECONDS", "3"))
     SOCKETIO_ASYNC_MODE = "threading"
 
+    # Logs: `json` (one object a line) or `text`; production defaults to json, the others to text.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Bearer token for `GET /metrics`; without one the endpoint does not exist (404).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Retention (`flask retention`): calls older than this many days are anonymised or purged
+    # (unset or 0: not done), in batches of RETENTION_BATCH_SIZE calls, recorded in the audit log in
+    # the name of the admin RETENTION_OPERATOR.
+    RETENTION_ANONYMISE_DAYS = int(os.environ.get("RETENTION_ANONYMISE_DAYS") or 0) or None
+    RETENTION_PURGE_DAYS = int(os.environ.get("RETENTION_PURGE_DAYS") or 0) or None
+    RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "1000"))
+    RETENTION_OPERATOR = os.environ.get("RETENTION_OPERATOR") or None
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start without the secrets a live service needs."""
@@ -121,6 +137,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = as_bool(os.environ.get("SESSION_COOKIE_SECURE", "1"))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
 
 PROFILES = {

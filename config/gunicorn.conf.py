@@ -10,17 +10,27 @@ import os
 
 os.environ.setdefault("HELPLINE_ENV", "production")
 
+from helpline.logs import gunicorn_logconfig  # after the profile is chosen
+
 bind = os.environ.get("HELPLINE_BIND", "127.0.0.1:8000")
 workers = 1
 worker_class = "gthread"
-threads = int(os.environ.get("HELPLINE_THREADS", "100"))
+# In threading mode an open dashboard holds a thread for as long as it is connected (and
+# simple-websocket adds a reader thread of its own), so the pool is sized for the dashboards a
+# centre keeps open plus room for webhooks and API calls: 1,200 serves 1,000 dashboards
+# (`python -m bench.fanout`). Threads are started only as connections need them, and an idle
+# one costs little memory. gthread also caps the connections it holds open (its default, 1,000,
+# would refuse the 1,001st socket and keep-alives beyond threads), hence worker_connections.
+threads = int(os.environ.get("HELPLINE_THREADS", "1200"))
+worker_connections = threads + 200
 # The provider waits at most 15 s for TwiML; a request still running long after is stuck.
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 # The app (and its database engine) is created in the worker, after the fork.
 preload_app = False
-accesslog = "-"
-# The default format logs the query string and nothing of the form body: no caller numbers.
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
+# Errors and app logs to stderr, the access log to stdout: one JSON object a line (LOG_FORMAT=text
+# for readable lines), each with its request id and never a caller's number (helpline/logs.py).
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+logconfig_dict = gunicorn_logconfig(os.environ.get("LOG_FORMAT", "json"), loglevel)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

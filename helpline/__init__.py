@@ -8,9 +8,10 @@ from flask_login import current_user
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from helpline import live, menu, taxonomy
+from helpline import live, logs, menu, metrics, taxonomy
 from helpline.db import db as database
 from helpline.spool import Spool
 from helpline.taxonomy import LANGUAGES
@@ -40,9 +41,14 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     app.extensions["helpline.taxonomy"] = categories
     app.extensions["helpline.spool"] = Spool(app.config["SPOOL_DIR"])
 
+    if app.config["PROXY_HOPS"]:
+        # Only the client address: signatures are checked against PUBLIC_BASE_URL or the
+        # scheme gunicorn takes from trusted proxies (forwarded_allow_ips).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0, x_host=0, x_port=0, x_prefix=0)
     Path(app.instance_path).mkdir(exist_ok=True)
     database.init_app(app)
     migrate.init_app(app, database, directory=str(MIGRATIONS))
+    logs.init_app(app)
     live.init_app(app)
 
     from helpline import api, auth, cli, counselor_log, health, pages, presence, taking, voice, voice_connect
@@ -63,7 +69,7 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     csrf.exempt(auth.logout)
     for blueprint in (voice.bp, voice_connect.bp, auth.bp, *json_api, pages.bp, health.bp):
         app.register_blueprint(blueprint)
-    for command in (cli.users_cli, cli.twiml_cli, cli.spool_cli, emulate_command, demo_command):
+    for command in (cli.users_cli, cli.twiml_cli, cli.spool_cli, cli.retention_command, emulate_command, demo_command):
         app.cli.add_command(command)
 
     from helpline.wallboard import bp as wallboard_bp
@@ -87,7 +93,11 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     csrf.exempt(i18n.api_bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(i18n.api_bp)
+    from helpline import openapi
+    app.register_blueprint(openapi.bp)
     app.register_error_handler(HTTPException, http_error)
+    # Last: it measures every route registered above, as the server calls them.
+    metrics.init_app(app)
     return app
 
 

@@ -1,13 +1,15 @@
-"""Operators' commands: `flask --app wsgi users create`, `twiml fallback`, `spool replay`."""
+"""Operators' commands: `flask --app wsgi users create`, `twiml fallback`, `spool replay`,
+`retention`."""
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
-from helpline import twiml
+from helpline import clock, retention, twiml
 from helpline.auth import create_user
 from helpline.db import db
-from helpline.models import ROLES
+from helpline.models import ROLES, User
 from helpline.voice import record_batch
 
 users_cli = AppGroup("users", help="Manage the people who use the service.")
@@ -49,3 +51,60 @@ def spool_replay() -> None:
     spool = current_app.extensions["helpline.spool"]
     count = spool.replay(record_batch, blocking=True)
     click.echo(f"replayed {count} webhooks")
+
+
+@click.command("retention")
+@click.option("--anonymise-days", type=click.IntRange(min=1), help="Anonymise calls that started more than this many days ago (default RETENTION_ANONYMISE_DAYS).")
+@click.option("--purge-days", type=click.IntRange(min=1), help="Delete calls that started more than this many days ago (default RETENTION_PURGE_DAYS).")
+@click.option("--batch-size", type=click.IntRange(min=1, max=100_000), help="Calls per transaction (default RETENTION_BATCH_SIZE).")
+@click.option("--operator", help="The admin the audit log records the run under (default RETENTION_OPERATOR).")
+@click.option("--dry-run", is_flag=True, help="Only count the calls each step would change.")
+@with_appcontext
+def retention_command(anonymise_days, purge_days, batch_size, operator, dry_run) -> None:
+    """Anonymise, then purge, calls older than the configured ages.
+
+    Each batch of calls is its own transaction, and the run's audit record counts what has been
+    done so far; running again continues where an interrupted run stopped.
+    """
+    settings = current_app.config
+    anonymise_days = anonymise_days or settings["RETENTION_ANONYMISE_DAYS"]
+    purge_days = purge_days or settings["RETENTION_PURGE_DAYS"]
+    batch_size = batch_size or settings["RETENTION_BATCH_SIZE"]
+    try:
+        retention.check_days(anonymise_days, purge_days)
+    except ValueError as reason:
+        raise click.UsageError(str(reason)) from None
+    now = clock.now()
+    cutoffs = retention.Cutoffs.of(now, anonymise_days, purge_days)
+    steps = []
+    if cutoffs.purge_before:
+        steps.append(("purged", "Purging", retention.to_purge(cutoffs), retention.purge))
+    if cutoffs.anonymise_before:
+        steps.append(("anonymised", "Anonymising", retention.to_anonymise(cutoffs), retention.anonymise))
+    if dry_run:
+        for done, _, condition, _ in steps:
+            click.echo(f"{retention.count(condition)} calls would be {done}")
+        db.session.rollback()
+        return
+    record = retention.start_record(operator_id(operator or settings["RETENTION_OPERATOR"]), now, cutoffs, anonymise_days, purge_days)
+    db.session.commit()
+    for done, label, condition, change in steps:
+        total = retention.count(condition)
+        with click.progressbar(length=total, label=f"{label} {total} calls") as bar:
+            for call_sids in retention.batches(condition, batch_size):
+                change(call_sids)
+                retention.add_to_record(record, done, len(call_sids))
+                db.session.commit()
+                bar.update(len(call_sids))
+    retention.finish_record(record)
+    db.session.commit()
+    click.echo(f"{record.details['purged']} calls purged, {record.details['anonymised']} anonymised")
+
+
+def operator_id(username: str | None) -> int:
+    if not username:
+        raise click.UsageError("name the admin the audit log records this under: --operator or RETENTION_OPERATOR")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or user.role != "admin":
+        raise click.BadParameter(f"{username} is not an admin", param_hint="--operator")
+    return user.id

@@ -77,6 +77,35 @@ def test_login_attempts_are_rate_limited(migrated, app_factory):
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
 
 
+def test_behind_a_proxy_each_client_has_its_own_login_limit(migrated, app_factory):
+    class BehindProxy(migrated):
+        RATELIMIT_ENABLED = True
+        PROXY_HOPS = 1
+
+    app = app_factory(BehindProxy)
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post("/api/login", json={"username": "x", "password": "y"}, headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(11)][-1] == 429
+    # Another client behind the same proxy is not locked out by the first one's attempts.
+    assert attempt("203.0.113.8") == 401
+
+
+def test_without_proxy_hops_a_forwarded_address_is_not_trusted(migrated, app_factory):
+    class Limited(migrated):
+        RATELIMIT_ENABLED = True
+
+    app = app_factory(Limited)
+    client = app.test_client()
+    statuses = [
+        client.post("/api/login", json={"username": "x", "password": "y"}, headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(11)
+    ]
+    assert statuses[-1] == 429
+
+
 def test_the_dashboard_is_for_every_role(client, auth):
     for role in ("counselor", "supervisor", "admin"):
         auth.create(f"{role}1", role)

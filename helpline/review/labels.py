@@ -39,7 +39,10 @@ QUEUE_RESULTS = {
     "error": _l("Error"),
     "system-error": _l("System error"),
 }
-ACTIONS = {"reveal_number": _l("Revealed the caller's number")}
+ACTIONS = {
+    "reveal_number": _l("Revealed the caller's number"),
+    "retention": _l("Applied the retention policy to old calls"),
+}
 REVEAL_RESULTS = {
     "revealed": _l("Number shown"),
     "withheld": _l("The caller withheld their number"),
