@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpline.db import db
-from helpline.voice import replay_spool
+from helpline.voice import replay_spool, rollback_quietly
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +19,9 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        db.session.rollback()
+        rollback_quietly()
         log.warning("health check: database unavailable (%s)", type(error).__name__)
         return jsonify(status="unavailable", database=False), 503
     # Health checks come often: a good moment to bring spooled webhooks home.
-    replay_spool()
+    replay_spool(answering=True)
     return jsonify(status="ok", database=True)

@@ -1,14 +1,16 @@
 """The fail-open spool: webhooks kept on local disk while the database does not answer.
 
-Each process appends to its own file (one JSON event per line, fsynced before the caller
-hears the TwiML). Replaying claims the files (renames them) under an exclusive lock, records
-every event, and deletes a file only once the database has committed all of it; the call
-log's dedupe keys make replaying a file a second time harmless.
+Each process appends to its own file (one JSON event per line; the file, and the directory
+when the file is new, fsynced before the caller hears the TwiML). Replaying claims the files
+(renames them, each to a name of its own) under an exclusive lock, records every event, and
+deletes a file only once the database has committed all of it; the call log's dedupe keys
+make replaying a file a second time harmless.
 """
 
 import fcntl
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +21,8 @@ from helpline.call_log import WebhookEvent
 log = logging.getLogger(__name__)
 
 _append_lock = threading.Lock()
+# Events recorded per transaction when replaying.
+REPLAY_BATCH = 100
 
 
 class Spool:
@@ -26,26 +30,51 @@ class Spool:
         self.directory = Path(directory)
 
     def append(self, event: WebhookEvent) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Returns once the event is on disk: the file's data and its name in the directory."""
+        if not self.directory.is_dir():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _fsync_directory(self.directory.parent)
         line = (event.to_json() + "\n").encode("utf-8")
         path = self.directory / f"pending-{os.getpid()}.jsonl"
         with _append_lock:
             while True:
-                spool_file = open(path, "ab")
+                created = not path.exists()
+                # Readable too: the last byte tells whether a dead writer left half a line.
+                spool_file = open(path, "a+b")
                 fcntl.flock(spool_file, fcntl.LOCK_EX)
                 # A replay may have claimed (renamed) the file between open and lock.
                 if path.exists() and os.stat(path).st_ino == os.fstat(spool_file.fileno()).st_ino:
                     break
                 spool_file.close()
             with spool_file:
+                size = os.fstat(spool_file.fileno()).st_size
+                if size and os.pread(spool_file.fileno(), 1, size - 1) != b"\n":
+                    # A dead process of the same pid left half a line: end it, so this line
+                    # stays whole (the half one was never acknowledged).
+                    line = b"\n" + line
                 spool_file.write(line)
                 spool_file.flush()
                 os.fsync(spool_file.fileno())
+            if created:
+                # A new file's name is durable only once its directory is synced.
+                _fsync_directory(self.directory)
 
     def pending(self) -> bool:
         return self.directory.is_dir() and any(
             path.suffix in (".jsonl", ".replaying") for path in self.directory.iterdir()
         )
+
+    def pending_bytes(self) -> int:
+        if not self.directory.is_dir():
+            return 0
+        total = 0
+        for path in self.directory.iterdir():
+            if path.suffix in (".jsonl", ".replaying"):
+                try:
+                    total += path.stat().st_size
+                except FileNotFoundError:
+                    pass  # claimed or replayed meanwhile
+        return total
 
     @contextmanager
     def _exclusive(self, blocking: bool) -> Iterator[bool]:
@@ -62,10 +91,12 @@ class Spool:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def _claim(self, path: Path) -> None:
-        """Rename a pending file out of the appenders' way, waiting for a write in progress."""
+        """Rename a pending file out of the appenders' way, waiting for a write in progress.
+        The new name is unique: a file this process claimed before, whose replay failed, may
+        still be waiting under the old one, and renaming onto it would lose it."""
         with open(path, "rb") as spool_file:
             fcntl.flock(spool_file, fcntl.LOCK_EX)
-            path.rename(path.with_suffix(".replaying"))
+            path.rename(path.with_name(f"{path.stem}.{secrets.token_hex(6)}.replaying"))
 
     def replay(self, record_batch: Callable[[list[WebhookEvent]], None], *, blocking: bool = False) -> int:
         """Hand every spooled event to `record_batch` (which commits); returns how many.
@@ -83,11 +114,34 @@ class Spool:
             # Also files claimed by a replay that died before deleting them: recording
             # them again is a no-op, thanks to the dedupe keys.
             for claimed in sorted(self.directory.glob("*.replaying")):
-                lines = claimed.read_text("utf-8").splitlines()
-                events = [WebhookEvent.from_json(line) for line in lines if line.strip()]
-                record_batch(events)
+                events = _readable_events(claimed)
+                # Short transactions: live webhooks write the same calls meanwhile.
+                for start in range(0, len(events), REPLAY_BATCH):
+                    record_batch(events[start:start + REPLAY_BATCH])
                 claimed.unlink()
                 replayed += len(events)
         if replayed:
             log.info("replayed %d spooled webhooks", replayed)
         return replayed
+
+
+def _readable_events(path: Path) -> list[WebhookEvent]:
+    """The file's events. A process killed while appending leaves a torn line, never
+    acknowledged to the provider: it is skipped (and logged) rather than blocking the rest."""
+    events = []
+    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(WebhookEvent.from_json(line.decode("utf-8")))
+        except (ValueError, TypeError, KeyError):
+            log.error("skipped torn line %d of %s", number, path.name)
+    return events
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

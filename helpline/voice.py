@@ -14,9 +14,11 @@ gets TwiML that queues them: nobody hears an error because of us.
 
 import logging
 import math
+import threading
 from email.utils import parsedate_to_datetime
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, has_request_context, request, url_for
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from collections.abc import Callable
@@ -26,7 +28,7 @@ from helpline.admin.menu_overrides import menu_in_force
 from helpline.admin.saved_settings import threshold
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
-from helpline.db import db
+from helpline.db import db, dialect_name, read_only_transaction
 from helpline.menu import Language, Menu
 from helpline.triage import MENU_ATTEMPTS, MenuOutcome, menu_outcome
 from helpline.webhook_checks import provider_webhook, signed_url
@@ -41,6 +43,14 @@ MAX_EPISODES = 10_000
 
 def current_menu() -> Menu:
     """The file's menu with an administrator's changes (the file's alone if they cannot be read)."""
+    if has_request_context() and not db.session().in_transaction():
+        # A reader's transaction: on SQLite another writer's lock would otherwise make the
+        # webhook wait out the timeout here, and again for its own write.
+        try:
+            read_only_transaction()
+        except SQLAlchemyError:
+            # No database: the menu falls back to the file's below.
+            rollback_quietly()
     return menu_in_force()
 
 
@@ -85,6 +95,14 @@ def webhook_event(kind: str, decision: MenuOutcome | None = None) -> WebhookEven
 def record_batch(events: list[WebhookEvent]) -> None:
     # Read before the first write: a failed read rolls the session back.
     repeat_window_days = threshold("repeat_caller_window_days")
+    if db.session().in_transaction():
+        # End the reader's transaction: the writes take the write lock from their start.
+        db.session.commit()
+    if dialect_name() == "postgresql":
+        # Row locks wait no longer than the database may take to answer: a webhook queued
+        # behind a long replay or a deadlock fails open to the spool instead of stalling.
+        milliseconds = max(1, int(current_app.config["DATABASE_TIMEOUT_SECONDS"] * 1000))
+        db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
     for event in events:
         call_log.record(
             event,
@@ -95,12 +113,37 @@ def record_batch(events: list[WebhookEvent]) -> None:
     db.session.commit()
 
 
+def rollback_quietly() -> None:
+    """Roll back after a failure. When the database dropped the connection meanwhile the
+    rollback fails too, and that must not turn the caller's TwiML into an error."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError as error:
+        log.warning("rollback failed (%s)", type(error).__name__)
+
+
+def close_session_quietly(error: BaseException | None = None) -> None:
+    """End the session before Flask-SQLAlchemy's teardown would: the database may have dropped
+    the connection since it was last used, and the closing rollback then fails after the
+    TwiML is made, which the provider would hear as a 500."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError as failure:
+        db.session.registry.clear()
+        log.warning("closing the session failed (%s)", type(failure).__name__)
+
+
+# Registered after Flask-SQLAlchemy's teardown, so it runs before it (teardowns run in reverse),
+# and after every request's own teardown (the wallboard push uses the session too).
+bp.record_once(lambda state: state.app.teardown_appcontext(close_session_quietly))
+
+
 def best_effort(work: Callable[[], None], what: str) -> None:
     """A webhook's side work (presence, pushes to dashboards): never fails the caller's TwiML."""
     try:
         work()
     except Exception as error:
-        db.session.rollback()
+        rollback_quietly()
         log.error("%s failed (%s)", what, type(error).__name__)
 
 
@@ -109,8 +152,10 @@ def record_or_spool(event: WebhookEvent) -> None:
     try:
         record_batch([event])
     except Exception as error:
-        db.session.rollback()
+        rollback_quietly()
         if isinstance(error, SQLAlchemyError):
+            # Later reads in this request would wait out the same timeout to fail the same way.
+            g.database_unavailable = True
             # The exception text holds SQL parameters: name the error, not its contents.
             log.error("database unavailable (%s); spooling %s webhook", type(error).__name__, event.kind)
         else:
@@ -121,21 +166,41 @@ def record_or_spool(event: WebhookEvent) -> None:
         except OSError:
             log.critical("could not spool a %s webhook for %s", event.kind, event.call_sid)
         return
-    replay_spool()
+    replay_spool(answering=True)
     if event.kind in call_log.QUEUE_CHANGING_KINDS:
         best_effort(live.push_queue, "pushing the queue")
 
 
-def replay_spool() -> None:
+# A spool this large is replayed in a thread of its own rather than by the webhook that found
+# it: after a long outage replaying takes far longer than the provider waits for TwiML.
+INLINE_REPLAY_BYTES = 64 * 1024
+_background_replay = threading.Lock()
+
+
+def replay_spool(*, answering: bool = False) -> None:
+    """Bring spooled webhooks home. `answering`: called while answering a request (a webhook,
+    a health check), which must not wait for a large spool."""
     spool = current_app.extensions["helpline.spool"]
     if not spool.pending():
+        return
+    if answering and spool.pending_bytes() > INLINE_REPLAY_BYTES:
+        if _background_replay.acquire(blocking=False):
+            threading.Thread(target=_replay_in_background, args=(current_app._get_current_object(),), daemon=True).start()
         return
     try:
         spool.replay(record_batch)
     except Exception as error:
         # Replaying is a side task of whichever request came first: it never fails that request.
-        db.session.rollback()
+        rollback_quietly()
         log.error("spool replay failed (%s); will retry", type(error).__name__)
+
+
+def _replay_in_background(app) -> None:
+    try:
+        with app.app_context():
+            replay_spool()
+    finally:
+        _background_replay.release()
 
 
 def enqueue_twiml(language: Language, *, emergency: bool, episode: int = 0) -> str:
@@ -219,13 +284,15 @@ def queue_estimate(event: WebhookEvent) -> tuple[int | None, int | None]:
     """Our own served-order position and expected wait; the provider's figures if the database is down."""
     params = event.params
     waited = int(params.get("QueueTime", 0))
-    try:
-        now = clock.now()
-        position = call_queue.position(event.call_sid, now, threshold("aging_step_seconds"))
-        average = call_queue.recent_average_wait(now)
-    except SQLAlchemyError:
-        db.session.rollback()
-        position, average = None, None
+    position, average = None, None
+    if not g.get("database_unavailable"):
+        try:
+            now = clock.now()
+            position = call_queue.position(event.call_sid, now, threshold("aging_step_seconds"))
+            average = call_queue.recent_average_wait(now)
+        except SQLAlchemyError:
+            rollback_quietly()
+            position, average = None, None
     if position is None and params.get("QueuePosition", "").isdigit():
         position = int(params["QueuePosition"])
     if average is None and params.get("AvgQueueTime", "").isdigit():

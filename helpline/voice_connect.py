@@ -16,7 +16,15 @@ from helpline.db import db
 from helpline.models import User
 from helpline.presence import call_ended, set_state
 from helpline.call_queue import release
-from helpline.voice import best_effort, caller_language, enqueue_twiml, record_or_spool, twiml_response, webhook_event
+from helpline.voice import (
+    best_effort,
+    caller_language,
+    enqueue_twiml,
+    record_or_spool,
+    rollback_quietly,
+    twiml_response,
+    webhook_event,
+)
 from helpline.webhook_checks import provider_webhook
 
 bp = Blueprint("connect", __name__, url_prefix="/twilio")
@@ -49,7 +57,7 @@ def connect():
         counselor = db.session.get(User, counselor_id)
         identity, number = (counselor.client_identity, counselor.phone_number) if counselor else (None, None)
     except SQLAlchemyError:
-        db.session.rollback()
+        rollback_quietly()
         # The database is down: the browser client identity needs no lookup.
         identity, number = User(id=counselor_id).client_identity, None
     if identity is None:

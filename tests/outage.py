@@ -1,10 +1,14 @@
 """Making the database stop answering, for real: a TCP proxy for PostgreSQL, a held write
-lock for SQLite."""
+lock for SQLite. Also a private Redis to stop and start again, a black hole in front of a
+server (accepts, never answers), and the pids of a gunicorn serving a port, to kill its worker."""
 
 import socket
 import sqlite3
+import subprocess
 import threading
+import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -18,6 +22,8 @@ class TcpProxy:
         self._listener = None
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        # Black-holed: connections are accepted and what they send is swallowed, nothing comes back.
+        self.black_hole = False
 
     def start(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -50,6 +56,11 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self.black_hole:
+                with self._lock:
+                    self._sockets.append(client)
+                threading.Thread(target=self._swallow, args=(client,), daemon=True).start()
+                continue
             try:
                 upstream = socket.create_connection(self.target)
             except OSError:
@@ -59,6 +70,38 @@ class TcpProxy:
                 self._sockets += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def swallow(self) -> None:
+        """From now on: drop every forwarded connection, then accept new ones and never answer."""
+        with self._lock:
+            self.black_hole = True
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+            self._sockets.clear()
+
+    def forward(self) -> None:
+        """Forward again; black-holed connections are dropped, as a recovered network would."""
+        with self._lock:
+            self.black_hole = False
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+            self._sockets.clear()
+
+    @staticmethod
+    def _swallow(client: socket.socket) -> None:
+        try:
+            while client.recv(65536):
+                pass
+        except OSError:
+            pass
 
     @staticmethod
     def _pump(source: socket.socket, sink: socket.socket) -> None:
@@ -115,3 +158,63 @@ class Outage:
             yield
         finally:
             self.end()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free loopback port, to stop and start again
+    (the shared Redis is never touched)."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory), "--logfile", str(self.directory / f"redis-{self.port}.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(64).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            assert self.process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+
+def gunicorn_pids(port: int) -> tuple[int, list[int]]:
+    """The master and the workers of the gunicorn started for this port (tests/live_servers.py
+    gives each its own `--bind` in GUNICORN_CMD_ARGS)."""
+    marker = f"GUNICORN_CMD_ARGS=--bind 127.0.0.1:{port}".encode()
+    serving = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if "State:\tZ" in status:
+            continue
+        parent = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:"))
+        serving[int(entry.name)] = parent
+    masters = [pid for pid, parent in serving.items() if parent not in serving]
+    assert len(masters) == 1, serving
+    return masters[0], sorted(pid for pid, parent in serving.items() if parent == masters[0])

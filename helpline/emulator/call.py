@@ -138,10 +138,12 @@ class EmulatedCall:
         completed = self.status_callback("completed", now(), CallDuration=str(self.outcome.duration))
         self.outcome.completed = completed is not None and 200 <= completed.status_code < 300
         for late in self.late_results:
+            self.recorder.injected("late_deliveries")
             self.fetch(late.url, late.params)
         if out_of_order and late_progress:
-            self.status_callback("ringing", self.started_at)
-            self.status_callback("in-progress", self.answered_at or self.started_at)
+            for status, when in (("ringing", self.started_at), ("in-progress", self.answered_at or self.started_at)):
+                self.recorder.injected("late_deliveries")
+                self.status_callback(status, when)
         if out_of_order:
             self.recorder.injected("out_of_order")
         if self.faults.malformed and not self.malformed_sent:

@@ -69,6 +69,9 @@ class Summary:
     problems: list[str] = field(default_factory=list)
     elapsed_seconds: float = 0.0
     calls: list[CallOutcome] = field(default_factory=list)
+    # The valid deliveries answered 2xx, each once: (url, sorted params) pairs, the exact
+    # requests the service acknowledged and so must have recorded.
+    acknowledged: list[tuple] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -80,6 +83,7 @@ class Summary:
 
     def to_dict(self, *, include_calls: bool = False) -> dict:
         data = asdict(self)
+        del data["acknowledged"]
         if include_calls:
             for outcome, entry in zip(self.calls, data["calls"]):
                 entry.update(queue_result=outcome.queue_result, wait_seconds=outcome.wait_seconds, redirects=outcome.redirects)
@@ -103,7 +107,8 @@ class Recorder:
         self._requests: dict[str, Counter] = defaultdict(Counter)
         self._latencies: list[float] = []
         self._deliveries: set = set()
-        self._injected: Counter = Counter({"duplicates": 0, "out_of_order": 0, "malformed": 0})
+        # out_of_order counts calls; late_deliveries the requests those calls sent late.
+        self._injected: Counter = Counter({"duplicates": 0, "out_of_order": 0, "late_deliveries": 0, "malformed": 0})
         self._malformed: dict[str, Counter] = defaultdict(Counter)
         self._menu: Counter = Counter()
         self._rest: Counter = Counter()
@@ -176,6 +181,7 @@ class Recorder:
                 problems=list(self._problems),
                 elapsed_seconds=round(elapsed, 3),
                 calls=outcomes,
+                acknowledged=sorted(self._deliveries),
             )
 
 

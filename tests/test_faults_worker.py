@@ -1,0 +1,107 @@
+"""`kill -9` of the gunicorn worker under load: whatever it acknowledged is kept.
+
+A webhook is answered only once it is committed or fsynced into the spool, so a worker killed
+at any moment loses only requests it never answered; the master starts a new worker and the
+load goes on, and a spool the dead worker left is replayed by the new one.
+"""
+
+import os
+import signal
+import time
+
+from helpline.emulator import Range
+from tests.conftest import Provider, new_call_sid
+from tests.live_servers import gunicorn_process, wait_for
+from tests.outage import Outage, gunicorn_pids
+from tests.test_faults_database import replayed, spooled
+from tests.test_faults_events import assert_recorded_exactly_once, background_load
+from tests.test_spool import counts, fragile_app, fragile_provider, outage  # noqa: F401 (fixtures)
+
+LOAD = {
+    "rate": 5,
+    "calls": 5 * 24,
+    "max_live": 100,
+    "time_scale": 0.01,
+    "wait": Range(10, 120),
+    "talk": Range(30, 200),
+    "play": Range(10, 20),
+    "seed": 991,
+    "timeout": 30,
+}
+
+
+def kill_worker(port: int) -> int:
+    """SIGKILL the worker; returns the new worker's pid once the master has started it."""
+    _, (worker,) = gunicorn_pids(port)
+    os.kill(worker, signal.SIGKILL)
+    return wait_for(lambda: next((pid for pid in gunicorn_pids(port)[1] if pid != worker), None), "a new worker", timeout=30)
+
+
+def test_a_worker_killed_under_load_loses_nothing_it_acknowledged(app, database_url, tmp_path):
+    database = Outage(database_url)
+    spool_dir = tmp_path / "spool"
+    try:
+        environment = {"DATABASE_URL": database.url, "DATABASE_TIMEOUT_SECONDS": "1", "SPOOL_DIR": str(spool_dir)}
+        with gunicorn_process(app, tmp_path, **environment) as (base_url, _):
+            port = int(base_url.rsplit(":", 1)[1])
+            with background_load(app, base_url, **LOAD) as load:
+                time.sleep(4)
+                kill_worker(port)
+                time.sleep(4)
+                # Killed while the database is down: its spool outlives it.
+                with database.down():
+                    wait_for(lambda: spooled(spool_dir), "webhooks spooled", timeout=15)
+                    time.sleep(2)
+                    dead_workers_spool = spooled(spool_dir)
+                    kill_worker(port)
+                    time.sleep(3)
+            wait_for(lambda: replayed(base_url, spool_dir), "the dead worker's spool replayed", timeout=60)
+    finally:
+        database.close()
+
+    summary = load["summary"]
+    assert dead_workers_spool
+    assert summary.calls_placed == LOAD["calls"]
+    # The only problems: requests in flight when a worker died, which got no answer at all.
+    assert summary.problem_count == len(summary.problems)
+    unanswered = [problem for problem in summary.problems if ": no answer (" in problem]
+    assert unanswered == summary.problems
+    assert len(unanswered) <= 2 * LOAD["max_live"]
+    # The load went on after each kill: most calls ran to their end.
+    assert summary.calls_completed >= 0.8 * LOAD["calls"]
+    assert_recorded_exactly_once(app, summary, finished=False)
+
+
+def test_a_spool_is_synced_file_and_directory_before_the_answer(fragile_app, fragile_provider, outage, monkeypatch):  # noqa: F811
+    """What `kill -9` (or a power cut) right after the answer must find on disk."""
+    synced = []
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor):
+        synced.append(os.fstat(descriptor).st_ino)
+        return real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    spool_dir = fragile_app.extensions["helpline.spool"].directory
+    with outage.down():
+        answer = fragile_provider.post("/twilio/status", Provider.params(new_call_sid(), CallStatus="completed"))
+    assert answer.status_code == 204
+    (spool_file,) = spool_dir.glob("*.jsonl")
+    assert {spool_file.stat().st_ino, spool_dir.stat().st_ino, spool_dir.parent.stat().st_ino} <= set(synced)
+
+
+def test_a_torn_line_left_by_a_killed_worker_does_not_block_the_rest(fragile_app, fragile_provider, outage, app):  # noqa: F811
+    """A worker killed mid-append leaves half a line (never acknowledged); a later process
+    with the same pid appends after it; a replay records every whole event."""
+    spool = fragile_app.extensions["helpline.spool"]
+    first, second = new_call_sid(), new_call_sid()
+    with outage.down():
+        fragile_provider.post("/twilio/status", Provider.params(first, CallStatus="completed", CallDuration="5"))
+        (spool_file,) = spool.directory.glob("*.jsonl")
+        whole = spool_file.read_bytes()
+        spool_file.write_bytes(whole + whole[: len(whole) // 2])
+        fragile_provider.post("/twilio/status", Provider.params(second, CallStatus="completed", CallDuration="6"))
+
+    assert fragile_app.test_client().get("/healthz").status_code == 200
+    assert not spool.pending()
+    assert counts(app, first) == (1, 1) and counts(app, second) == (1, 1)
