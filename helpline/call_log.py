@@ -7,6 +7,7 @@ wait, highest-ranked status or queue result), applied in one INSERT … ON CONFL
 statement so it holds under concurrent requests on SQLite and PostgreSQL alike.
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -101,15 +102,13 @@ def redact(params: dict[str, str]) -> dict[str, str]:
 def caller_history(caller_hash: str | None, call_sid: str, now: datetime, window_days: int) -> CallerHistory:
     if caller_hash is None:
         return CallerHistory()
-    others = select(Call).where(Call.caller_hash == caller_hash, Call.call_sid != call_sid)
-    recent = db.session.scalar(
-        select(func.count()).select_from(
-            others.where(Call.started_at >= now - timedelta(days=window_days)).subquery()
-        )
-    )
-    high_risk = db.session.scalar(
-        select(func.count()).select_from(others.where(Call.risk_level.in_(HIGH_RISK_LEVELS)).subquery())
-    )
+    # Both facts in one pass over this number's other calls: one round trip per webhook.
+    recent, high_risk = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((Call.started_at >= now - timedelta(days=window_days), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Call.risk_level.in_(HIGH_RISK_LEVELS), 1), else_=0)), 0),
+        ).where(Call.caller_hash == caller_hash, Call.call_sid != call_sid)
+    ).one()
     return CallerHistory(calls_in_window=recent or 0, previous_high_risk=bool(high_risk))
 
 
@@ -224,6 +223,16 @@ def merge_rules(table, excluded) -> dict:
     return rules
 
 
+@functools.cache
+def call_upsert(dialect: str):
+    """The call record's INSERT … ON CONFLICT, built once per dialect and run with each event's
+    values: building its merge rules costs more than running it."""
+    statement = insert(Call.__table__, dialect)
+    upsert = statement.on_conflict_do_update(index_elements=["call_sid"], set_=merge_rules(Call.__table__, statement.excluded))
+    c = Call.__table__.c
+    return upsert.returning(c.queue_result, c.queue_result_rank, c.enqueued_at, c.ended_at, c.abandoned)
+
+
 def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_window_days: int) -> bool:
     """Journal the event and merge it into its call. False when it was a duplicate."""
     dialect = dialect_name()
@@ -261,32 +270,26 @@ def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_win
         "call_sid": event.call_sid,
         "updated_at": now,
     }
-    statement = insert(Call.__table__, dialect).values(**values)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["call_sid"], set_=merge_rules(Call.__table__, statement.excluded)
-        )
-    )
-    settle_abandoned(event.call_sid)
+    merged = db.session.execute(call_upsert(dialect), values).one()
+    settle_abandoned(event.call_sid, merged)
     if event.kind in QUEUE_CHANGING_KINDS:
         bump_counter("queue")
     return True
 
 
-def settle_abandoned(call_sid: str) -> None:
+def is_abandoned(merged) -> bool:
     """Abandoned: hung up in the queue, or the call ended while still waiting (after a bounce,
     or before its queue result arrived). Derived from the merged record, so any order agrees."""
-    db.session.execute(
-        update(Call)
-        .where(Call.call_sid == call_sid)
-        .values(
-            abandoned=case(
-                (Call.queue_result == "hangup", True),
-                (Call.enqueued_at.isnot(None) & Call.ended_at.isnot(None) & (Call.queue_result_rank <= REQUEUED_RANK), True),
-                else_=False,
-            )
-        )
-    )
+    if merged.queue_result == "hangup":
+        return True
+    return merged.enqueued_at is not None and merged.ended_at is not None and merged.queue_result_rank <= REQUEUED_RANK
+
+
+def settle_abandoned(call_sid: str, merged) -> None:
+    """Write `abandoned` when the merged record (as the upsert returned it, row locked) changes it."""
+    abandoned = is_abandoned(merged)
+    if abandoned != merged.abandoned:
+        db.session.execute(update(Call).where(Call.call_sid == call_sid).values(abandoned=abandoned))
 
 
 def bump_counter(name: str) -> int:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from helpline.call_log import REQUEUED_RANK, bump_counter
 from helpline.db import db
@@ -21,6 +21,34 @@ WAITING = (
 
 def waiting_calls() -> list[Call]:
     return list(db.session.scalars(select(Call).where(*WAITING)))
+
+
+# What the queue's snapshot shows of each caller: the columns alone, not the whole record
+# (notes, the encrypted number), as the snapshot is built after every change.
+SNAPSHOT_COLUMNS = (
+    Call.call_sid,
+    Call.category,
+    Call.priority,
+    Call.priority_reasons,
+    Call.emergency,
+    Call.enqueued_at,
+    Call.repeat_caller,
+    Call.language,
+    Call.caller_masked,
+)
+
+
+def waiting_rows(*columns) -> list:
+    return list(db.session.execute(select(*columns).where(*WAITING)))
+
+
+def figures(now: datetime) -> dict:
+    """Callers waiting, the longest wait and danger-now callers waiting, counted by the database."""
+    waiting, earliest, emergencies = db.session.execute(
+        select(func.count(), func.min(Call.enqueued_at), func.coalesce(func.sum(case((Call.emergency.is_(True), 1), else_=0)), 0)).where(*WAITING)
+    ).one()
+    longest = int((now - earliest).total_seconds()) if earliest is not None else 0
+    return {"waiting": waiting, "longest_wait_seconds": max(longest, 0), "emergency_waiting": int(emergencies)}
 
 
 def claim(call_sid: str, counselor_id: int, now: datetime) -> bool:
@@ -45,7 +73,7 @@ def release(call_sid: str, counselor_id: int) -> None:
         bump_counter("queue")
 
 
-def ordered(calls: list[Call], now: datetime, aging_step: int) -> list[Call]:
+def ordered(calls: list, now: datetime, aging_step: int) -> list:
     by_sid = {call.call_sid: call for call in calls}
     waiting = [Waiting(call.call_sid, call.priority or "normal", call.enqueued_at) for call in calls]
     return [by_sid[caller.call_sid] for caller in queue_order(waiting, now, aging_step)]
@@ -57,7 +85,8 @@ def version() -> int:
 
 def position(call_sid: str, now: datetime, aging_step: int) -> int | None:
     """1-based place in the served order, or None when the caller is not waiting."""
-    for place, call in enumerate(ordered(waiting_calls(), now, aging_step), start=1):
+    callers = waiting_rows(Call.call_sid, Call.priority, Call.enqueued_at)
+    for place, call in enumerate(ordered(callers, now, aging_step), start=1):
         if call.call_sid == call_sid:
             return place
     return None
@@ -72,7 +101,7 @@ def recent_average_wait(now: datetime, window: timedelta = timedelta(hours=1)) -
     )
 
 
-def snapshot_entry(call: Call, now: datetime, aging_step: int) -> dict:
+def snapshot_entry(call, now: datetime, aging_step: int) -> dict:
     priority, aged = current_priority(call.priority or "normal", call.enqueued_at, now, aging_step)
     reasons = list(call.priority_reasons or []) + (["waiting_long"] if aged else [])
     return {
@@ -95,7 +124,7 @@ def snapshot(now: datetime, aging_step: int) -> dict:
 
     # The version first: a snapshot may then be newer than its number, never older.
     current = version()
-    calls = ordered(waiting_calls(), now, aging_step)
+    calls = ordered(waiting_rows(*SNAPSHOT_COLUMNS), now, aging_step)
     return {
         "version": current,
         "calls": [snapshot_entry(call, now, aging_step) for call in calls],

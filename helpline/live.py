@@ -2,7 +2,9 @@
 
 Threading mode with simple-websocket; with `REDIS_URL` set the server fans out through Redis,
 so a webhook handled by one process reaches dashboards connected to another (clients use the
-websocket transport only, so no sticky sessions are needed).
+websocket transport only, so no sticky sessions are needed). A push never waits long on Redis;
+what is published while Redis is away is lost, so once it answers again every process sends
+fresh snapshots to every dashboard (ResyncingRedisManager).
 
 Server to client:
     queue       the live queue, the body of `GET /api/queue`: on connect and after every change
@@ -18,26 +20,44 @@ Client to server:
                 supervisors and admins
 
 Rooms: `role:<role>` and `user:<id>`. Anonymous connections are refused. Every push is made
-by a view after its commit, so what a dashboard sees is in the database.
+by a view after its commit, so what a dashboard sees is in the database. The queue and the
+wallboard are built by one thread at a time in each process: changes that come while one is
+being built are sent together in the next (`CoalescedPush`), so a burst of calls costs a few
+snapshots rather than one per webhook.
 """
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
+import redis
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from socketio import RedisManager
 from sqlalchemy import delete, select, update
 
-from helpline import clock
+from helpline import clock, metrics
 from helpline.admin.saved_settings import threshold
 from helpline.db import db
 from helpline.models import Call, SocketConnection, User
 
 log = logging.getLogger(__name__)
 
-socketio = SocketIO()
+
+class CountedSocketIO(SocketIO):
+    """Counts every event this process emits, by name, for `GET /metrics`."""
+
+    def emit(self, event, *args, **kwargs):
+        metrics.pushes.labels(event).inc()
+        return super().emit(event, *args, **kwargs)
+
+
+socketio = CountedSocketIO()
 
 ALERT_ROOMS = ["role:supervisor", "role:admin"]
 WALLBOARD_ROLES = ("supervisor", "admin")
@@ -48,15 +68,102 @@ _sweepers_lock = threading.Lock()
 
 
 def init_app(app) -> None:
-    options = {
-        "async_mode": "threading",
-        "message_queue": app.config["REDIS_URL"],
-        "channel": app.config["SOCKETIO_CHANNEL"],
-    }
+    options = {"async_mode": "threading"}
     if app.config["REDIS_URL"]:
         options["transports"] = ["websocket"]
+        options["client_manager"] = ResyncingRedisManager(
+            app.config["REDIS_URL"],
+            app.config["SOCKETIO_CHANNEL"],
+            resync=lambda: socketio.start_background_task(resync_dashboards, app),
+        )
     socketio.init_app(app, **options)
     app.teardown_request(push_wallboard_if_due)
+
+
+# Fanning out through Redis. A webhook pushes right after its commit, so a stopped Redis, or one
+# that accepts and never answers, may cost it about a second, never a stall (redis-py would
+# otherwise retry with backoff, and wait for ever on a silent server).
+REDIS_PUBLISH_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 0)}
+# While Redis is away pushes are dropped at once (not each waiting out the timeouts), and it is
+# asked this often whether it answers again.
+REDIS_PROBE_SECONDS = 1.0
+# While Redis is away the listener tries again at most this many seconds apart.
+REDIS_RETRY_CAP_SECONDS = 4
+
+
+class ResyncingRedisManager(RedisManager):
+    """What was published while Redis was away is lost: whenever this process is back in touch
+    (its listener subscribed again, or Redis answers again after a push failed), `resync` sends
+    every dashboard, in every process, fresh snapshots."""
+
+    def __init__(self, url: str, channel: str, resync: Callable[[], None]):
+        super().__init__(url, channel=channel, redis_options=dict(REDIS_PUBLISH_OPTIONS))
+        self.resync = resync
+        self._away = False
+        self._away_lock = threading.Lock()
+
+    def _redis_connect(self):
+        super()._redis_connect()
+        # The listener's own connection: it waits between messages, so it has no read timeout.
+        listener = redis.Redis.from_url(
+            self.redis_url, socket_connect_timeout=0.5, socket_keepalive=True, retry=Retry(NoBackoff(), 0)
+        )
+        self.pubsub = listener.pubsub(ignore_subscribe_messages=True)
+
+    def _publish(self, data):
+        if self._away:
+            return None
+        sent = super()._publish(data)
+        if sent is None:
+            with self._away_lock:
+                if self._away:
+                    return None
+                self._away = True
+            self.server.start_background_task(self._wait_for_redis)
+        return sent
+
+    def _wait_for_redis(self) -> None:
+        probe = redis.Redis.from_url(self.redis_url, **REDIS_PUBLISH_OPTIONS)
+        while True:
+            time.sleep(REDIS_PROBE_SECONDS)
+            try:
+                probe.ping()
+                break
+            except Exception:
+                continue
+        probe.close()
+        # The next push opens a fresh connection.
+        self.connected = False
+        self._away = False
+        self.resync()
+
+    def _redis_listen_with_retries(self):
+        retry_seconds, lost = 1, False
+        while True:
+            try:
+                self._redis_connect()
+                self.pubsub.subscribe(self.channel)
+                if lost:
+                    self.resync()
+                retry_seconds, lost = 1, False
+                yield from self.pubsub.listen()
+            except Exception as error:
+                log.error("Redis unavailable to the listener (%s); retrying in %d s", type(error).__name__, retry_seconds)
+                lost = True
+                time.sleep(retry_seconds)
+                retry_seconds = min(retry_seconds * 2, REDIS_RETRY_CAP_SECONDS)
+
+
+def resync_dashboards(app) -> None:
+    """Fresh snapshots to every dashboard, in every process: after Redis was away."""
+    with app.app_context():
+        try:
+            socketio.emit("queue", queue_body())
+            socketio.emit("presence", presence_body())
+            push_wallboard()
+        except Exception as failure:
+            db.session.rollback()
+            log.error("resyncing the dashboards failed (%s)", type(failure).__name__)
 
 
 # Bodies of the events (the same as the API's answers).
@@ -127,9 +234,65 @@ def send_state() -> None:
 # Pushes, made by views after their commit.
 
 
+class CoalescedPush:
+    """A push (a snapshot built from the database, then emitted) made by one thread at a time
+    in this process. Changes that come while it is being made are folded into one more push,
+    made from a background task at most every `spacing` seconds, with everything committed by
+    then. One change at a time is pushed at once by the request that made it; a burst of
+    changes costs a snapshot per `spacing` instead of one per request, and no request waits
+    for a snapshot that another is already building."""
+
+    def __init__(self, send: Callable[[], None], spacing: float):
+        self.send = send
+        self.spacing = spacing
+        self._lock = threading.Lock()
+        self._running = False
+        self._due = False
+
+    def request(self) -> None:
+        with self._lock:
+            if self._running:
+                self._due = True
+                return
+            self._running = True
+        try:
+            self.send()
+        finally:
+            self._hand_over(current_app._get_current_object())
+
+    def _hand_over(self, app) -> None:
+        """Done, unless changes came meanwhile: then push again from the background."""
+        with self._lock:
+            if not self._due:
+                self._running = False
+                return
+            self._due = False
+        socketio.start_background_task(self._push_again, app)
+
+    def _push_again(self, app) -> None:
+        while True:
+            socketio.sleep(self.spacing)
+            with app.app_context():
+                try:
+                    self.send()
+                except Exception as failure:
+                    db.session.rollback()
+                    log.error("pushing again failed (%s)", type(failure).__name__)
+            with self._lock:
+                if not self._due:
+                    self._running = False
+                    return
+                self._due = False
+
+
+
 def push_queue() -> None:
-    socketio.emit("queue", queue_body())
+    queue_pushes.request()
     wallboard_changed()
+
+
+def emit_queue() -> None:
+    socketio.emit("queue", queue_body())
 
 
 def push_presence() -> None:
@@ -154,7 +317,7 @@ def wallboard_changed() -> None:
     if has_request_context():
         g.wallboard_due = True
     else:
-        push_wallboard()
+        wallboard_pushes.request()
 
 
 def push_wallboard_if_due(error: BaseException | None = None) -> None:
@@ -164,7 +327,7 @@ def push_wallboard_if_due(error: BaseException | None = None) -> None:
         # After an unhandled error the session may be unusable; the next change pushes again.
         return
     try:
-        push_wallboard()
+        wallboard_pushes.request()
     except Exception as failure:
         db.session.rollback()
         log.error("pushing the wallboard failed (%s)", type(failure).__name__)
@@ -174,6 +337,12 @@ def push_wallboard() -> None:
     # Today's figures cost a query over the day's calls: only when someone may be watching.
     if wallboard_watched():
         socketio.emit("wallboard", wallboard_body(), to=WALLBOARD_ROOMS)
+
+
+# Dashboards follow a burst of changes within a few hundredths of a second; the wall's figures
+# (a summary of today's calls) within a quarter of a second.
+queue_pushes = CoalescedPush(emit_queue, spacing=0.02)
+wallboard_pushes = CoalescedPush(push_wallboard, spacing=0.25)
 
 
 def wallboard_watched() -> bool:

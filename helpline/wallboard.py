@@ -81,14 +81,9 @@ def wallboard_json(now: datetime) -> dict:
     """The body of `GET /api/wallboard` and of the `wallboard` socket event."""
     # The version first: a body may then be newer than its number, never older.
     current = version()
-    queue = call_queue.snapshot(now, threshold("aging_step_seconds"))["stats"]
     return {
         "version": current,
-        "queue": {
-            "waiting": queue["waiting"],
-            "longest_wait_seconds": queue["longest_wait_seconds"],
-            "emergency_waiting": queue["emergency_waiting"],
-        },
+        "queue": call_queue.figures(now),
         "counselors": counselors_by_state(),
         "today": today_figures(now),
         "server_time": now.isoformat(),

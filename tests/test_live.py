@@ -1,12 +1,16 @@
 """Socket.IO handlers and pushes, with Flask-SocketIO's test client."""
 
+import threading
 from datetime import timedelta
+
+import pytest
 
 from helpline import clock
 from helpline.db import db
-from helpline.live import alert_long_waits, socketio
+from helpline.live import CoalescedPush, alert_long_waits, socketio
 from helpline.models import SocketConnection
 from tests.conftest import Provider
+from tests.live_servers import wait_for
 from tests.test_presence import give_call, queue_caller
 
 
@@ -131,3 +135,52 @@ def test_logging_out_disconnects_that_users_sockets(app, client, auth):
     theirs.disconnect()
     with app.app_context():
         assert db.session.query(SocketConnection).count() == 0
+
+
+def test_changes_during_a_push_are_folded_into_one_more_push(app):
+    sent, first_started, release = [], threading.Event(), threading.Event()
+    threads_before = set(threading.enumerate())
+
+    def send():
+        sent.append(threading.current_thread())
+        if len(sent) == 1:
+            first_started.set()
+            assert release.wait(5)
+
+    pushes = CoalescedPush(send, spacing=0.01)
+
+    def change():
+        with app.app_context():
+            pushes.request()
+
+    first = threading.Thread(target=change)
+    first.start()
+    assert first_started.wait(5)
+    # Three more changes while the first push is being built: none of them waits for it.
+    for _ in range(3):
+        change()
+    assert len(sent) == 1
+    release.set()
+    first.join(5)
+    wait_for(lambda: len(sent) == 2, "one push for the three changes")
+    wait_for(lambda: set(threading.enumerate()) <= threads_before, "the background push to end")
+    assert len(sent) == 2 and sent[1] not in (first, threading.current_thread())
+    # Quiet again: the next change is pushed at once, by the request that made it.
+    change()
+    assert len(sent) == 3 and sent[2] is threading.current_thread()
+
+
+def test_a_failed_push_does_not_stop_the_next(app):
+    sent = []
+
+    def send():
+        sent.append(1)
+        if len(sent) == 1:
+            raise RuntimeError("the database went away")
+
+    pushes = CoalescedPush(send, spacing=0.01)
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            pushes.request()
+        pushes.request()
+    assert len(sent) == 2
