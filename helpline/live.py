@@ -238,14 +238,17 @@ class CoalescedPush:
     """A push (a snapshot built from the database, then emitted) made by one thread at a time
     in this process. Changes that come while it is being made are folded into one more push,
     made from a background task at most every `spacing` seconds, with everything committed by
-    then. One change at a time is pushed at once by the request that made it; a burst of
-    changes costs a snapshot per `spacing` instead of one per request, and no request waits
-    for a snapshot that another is already building."""
+    then. One change at a time is pushed at once, by the request that made it or, with
+    `in_background`, by a background task, so the request answers without waiting for it; a
+    burst of changes costs a snapshot per `spacing` instead of one per request, and no request
+    waits for a snapshot that another is already building."""
 
-    def __init__(self, send: Callable[[], None], spacing: float):
+    def __init__(self, send: Callable[[], None], spacing: float, *, in_background: bool = False):
         self.send = send
         self.spacing = spacing
+        self.in_background = in_background
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._running = False
         self._due = False
 
@@ -255,35 +258,50 @@ class CoalescedPush:
                 self._due = True
                 return
             self._running = True
+        app = current_app._get_current_object()
+        if self.in_background:
+            socketio.start_background_task(self._push, app, first=True)
+            return
         try:
             self.send()
         finally:
-            self._hand_over(current_app._get_current_object())
+            self._hand_over(app)
+
+    def settle(self, timeout: float = 5.0) -> bool:
+        """Wait until no push is being made or due (a process stopping, or a test reading what
+        was pushed); False if one still is after `timeout` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._running, timeout)
+
+    def _finish(self) -> None:
+        self._running = False
+        self._idle.notify_all()
 
     def _hand_over(self, app) -> None:
         """Done, unless changes came meanwhile: then push again from the background."""
         with self._lock:
             if not self._due:
-                self._running = False
+                self._finish()
                 return
             self._due = False
-        socketio.start_background_task(self._push_again, app)
+        socketio.start_background_task(self._push, app)
 
-    def _push_again(self, app) -> None:
+    def _push(self, app, first: bool = False) -> None:
         while True:
-            socketio.sleep(self.spacing)
+            if not first:
+                socketio.sleep(self.spacing)
+            first = False
             with app.app_context():
                 try:
                     self.send()
                 except Exception as failure:
                     db.session.rollback()
-                    log.error("pushing again failed (%s)", type(failure).__name__)
+                    log.error("pushing failed (%s)", type(failure).__name__)
             with self._lock:
                 if not self._due:
-                    self._running = False
+                    self._finish()
                     return
                 self._due = False
-
 
 
 def push_queue() -> None:
@@ -340,9 +358,10 @@ def push_wallboard() -> None:
 
 
 # Dashboards follow a burst of changes within a few hundredths of a second; the wall's figures
-# (a summary of today's calls) within a quarter of a second.
+# (a summary of today's calls) within a quarter of a second, built after the request has
+# answered: the provider never waits for a summary of the day.
 queue_pushes = CoalescedPush(emit_queue, spacing=0.02)
-wallboard_pushes = CoalescedPush(push_wallboard, spacing=0.25)
+wallboard_pushes = CoalescedPush(push_wallboard, spacing=0.25, in_background=True)
 
 
 def wallboard_watched() -> bool:

@@ -11,13 +11,14 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from config import TestingConfig
-from helpline import create_app
+from helpline import create_app, live
 from helpline.db import db
 from helpline.models import User
 
 TABLES = (
     "socket_connections", "presence_changes", "audit_log", "settings", "call_events", "calls", "counters", "users",
     "call_days", "call_hours", "call_category_days", "counselor_days", "presence_days",
+    "call_days_delta", "call_hours_delta", "call_category_days_delta", "counselor_days_delta",
 )  # fmt: skip
 # Kept between tests: the rollups' offset, written by their migration.
 SCHEMA_ONLY_TABLES = ("report_rollup_settings", "alembic_version")
@@ -55,6 +56,8 @@ def migrated(config_class):
 
 
 def dispose(app) -> None:
+    # A push still being made in the background holds a connection the engine could not close.
+    live.queue_pushes.settle(), live.wallboard_pushes.settle()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -8,7 +8,7 @@ import pytest
 
 from helpline import clock, settings
 from helpline.db import db
-from helpline.live import alert_long_waits, socketio, wallboard_watched
+from helpline.live import alert_long_waits, socketio, wallboard_pushes, wallboard_watched
 from helpline.models import User
 from tests.conftest import Provider
 from tests.test_presence import give_call, queue_caller
@@ -21,8 +21,14 @@ def connect(app, client):
     return socketio.test_client(app, flask_test_client=client)
 
 
+def received(socket):
+    """What the socket got, once the wallboard's push (made after the request answered) is done."""
+    assert wallboard_pushes.settle()
+    return socket.get_received()
+
+
 def events(socket, name):
-    return [event["args"][0] for event in socket.get_received() if event["name"] == name]
+    return [event["args"][0] for event in received(socket) if event["name"] == name]
 
 
 def logged_in(app, auth, username: str, role: str):
@@ -38,7 +44,7 @@ def watchers(app, auth):
     supervisor = connect(app, logged_in(app, auth, "supervisor1", "supervisor"))
     counselor_client = logged_in(app, auth, "counselor1", "counselor")
     counselor = connect(app, counselor_client)
-    supervisor.get_received(), counselor.get_received()
+    received(supervisor), counselor.get_received()
     yield supervisor, counselor, counselor_client
     supervisor.disconnect(), counselor.disconnect()
 
@@ -56,6 +62,7 @@ def test_supervisors_and_admins_receive_it_on_connect(app, auth):
 def test_counselors_never_receive_it(app, auth, provider, watchers):
     supervisor, counselor, counselor_client = watchers
     queue_caller(provider, "9")
+    assert wallboard_pushes.settle()
     counselor_client.put("/api/presence", json={"state": "available"})
     counselor.emit("resync")
     assert {event["name"] for event in counselor.get_received()} == {"queue", "presence", "me"}
@@ -65,12 +72,12 @@ def test_counselors_never_receive_it(app, auth, provider, watchers):
 def test_a_queued_caller_is_pushed_once(watchers, provider):
     supervisor, _, _ = watchers
     queue_caller(provider, "9")
-    received = supervisor.get_received()
-    (wallboard,) = [event["args"][0] for event in received if event["name"] == "wallboard"]
+    got = received(supervisor)
+    (wallboard,) = [event["args"][0] for event in got if event["name"] == "wallboard"]
     assert wallboard["queue"]["waiting"] == 1 and wallboard["queue"]["emergency_waiting"] == 1
     assert wallboard["today"]["offered"] == 1
     # After the queue event of the same change.
-    names = [event["name"] for event in received]
+    names = [event["name"] for event in got]
     assert names.index("wallboard") > names.index("queue")
 
 
@@ -92,7 +99,7 @@ def test_the_end_of_a_call_and_its_log_are_pushed_once_each(app, watchers, provi
     supervisor, _, counselor_client = watchers
     call_sid = queue_caller(provider)
     give_call(app, call_sid, "counselor1")
-    supervisor.get_received()
+    received(supervisor)
 
     # The status webhook pushes the queue, then presence after a second commit: one wallboard,
     # with both changes in it.
@@ -110,7 +117,7 @@ def test_a_draft_of_the_log_is_pushed_too(app, watchers, provider):
     supervisor, _, counselor_client = watchers
     call_sid = queue_caller(provider)
     give_call(app, call_sid, "counselor1")
-    supervisor.get_received()
+    received(supervisor)
     counselor_client.patch(f"/api/calls/{call_sid}", json={"notes": "first words"})
     assert len(events(supervisor, "wallboard")) == 1
 
