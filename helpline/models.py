@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import JSON, BigInteger, Column, Date, ForeignKey, Index, Integer, SmallInteger, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -280,6 +280,19 @@ class CounselorDay(db.Model):
     timed_calls: Mapped[int] = mapped_column(Integer, default=0)
     wait_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
     waits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def delta_table(sums: Table) -> Table:
+    """Signed counts waiting to be folded into `sums` (PostgreSQL's triggers write here, see
+    helpline.reports.rollups): the same columns, and no key, so that concurrent writers only
+    ever add rows and never wait on each other. SQLite's triggers write the sums themselves."""
+    return Table(f"{sums.name}_delta", db.metadata, *(Column(column.name, column.type, nullable=False) for column in sums.columns))
+
+
+CALL_DAYS_DELTA = delta_table(CallDay.__table__)
+CALL_HOURS_DELTA = delta_table(CallHour.__table__)
+CALL_CATEGORY_DAYS_DELTA = delta_table(CallCategoryDay.__table__)
+COUNSELOR_DAYS_DELTA = delta_table(CounselorDay.__table__)
 
 
 class PresenceDay(db.Model):

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from helpline.db import db, dialect_name
-from helpline.models import Call, CallCategoryDay, CallHour
-from helpline.reports.rollups import days_covered, in_days
+from helpline.models import Call, CallHour
+from helpline.reports.rollups import days_covered, in_days, with_deltas
 from helpline.reports.sql import local_hour, local_weekday
 from helpline.reports.summary import (
     UNCATEGORISED,
@@ -33,7 +33,7 @@ def by_category_outcome_risk(start_utc: datetime, end_utc: datetime) -> list[dic
     if days is None:
         query = category_mentions(start_utc, end_utc, Call.outcome, Call.risk_level)
     else:
-        query = rolled_up_category_mentions(days, CallCategoryDay.outcome, CallCategoryDay.risk_level)
+        query = rolled_up_category_mentions(days, "outcome", "risk_level")
     rows = db.session.execute(query).all()
     report = [
         # The rollups keep "" for no outcome or risk level.
@@ -62,10 +62,11 @@ def _totals(cells: list[dict]) -> dict:
 def rolled_up_cells(days, thresholds: dict) -> list[dict]:
     """The (weekday, hour) cells from `call_hours`: its days and hours (a month's rows keep
     the weekday in their day), summed by weekday."""
+    call_hours = with_deltas(db.session, CallHour)
     rows = db.session.execute(
-        select(CallHour.day, CallHour.hour, *rolled_up_counting_columns(CallHour, **thresholds))
-        .where(*in_days(CallHour, days))
-        .group_by(CallHour.day, CallHour.hour)
+        select(call_hours.day, call_hours.hour, *rolled_up_counting_columns(call_hours, **thresholds))
+        .where(*in_days(call_hours, days))
+        .group_by(call_hours.day, call_hours.hour)
     ).all()
     cells: dict[tuple[int, int], dict] = {}
     for row in rows:

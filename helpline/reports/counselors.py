@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, or_, select, union_all
 
 from helpline.db import db, dialect_name
 from helpline.models import Call, CounselorDay, PresenceChange, PresenceDay, User
-from helpline.reports.rollups import STAFFED_STATES, RollupDays, days_covered, in_days
+from helpline.reports.rollups import STAFFED_STATES, RollupDays, days_covered, in_days, with_deltas
 from helpline.reports.sql import later_of, moment, seconds_between
 from helpline.reports.summary import is_answered, mean_of, offered_in, ratio, seconds
 
@@ -86,15 +86,16 @@ def staffed_seconds(start_utc: datetime, end_utc: datetime, now: datetime) -> di
 
 def rolled_up_handled(days: RollupDays) -> dict[int, dict]:
     """handled_by_counselor from `counselor_days`."""
-    handled = func.sum(CounselorDay.handled)
+    counselor_days = with_deltas(db.session, CounselorDay)
+    handled = func.sum(counselor_days.handled)
     rows = db.session.execute(
         select(
-            CounselorDay.counselor_id, handled.label("handled"), func.sum(CounselorDay.talk_seconds).label("talk"),
-            func.sum(CounselorDay.wrap_up_seconds).label("wrap_up"), func.sum(CounselorDay.handle_seconds).label("handle"),
-            func.sum(CounselorDay.timed_calls).label("timed"), func.sum(CounselorDay.wrap_ups).label("wrap_ups"),
+            counselor_days.counselor_id, handled.label("handled"), func.sum(counselor_days.talk_seconds).label("talk"),
+            func.sum(counselor_days.wrap_up_seconds).label("wrap_up"), func.sum(counselor_days.handle_seconds).label("handle"),
+            func.sum(counselor_days.timed_calls).label("timed"), func.sum(counselor_days.wrap_ups).label("wrap_ups"),
         )
-        .where(*in_days(CounselorDay, days), CounselorDay.counselor_id != 0)
-        .group_by(CounselorDay.counselor_id)
+        .where(*in_days(counselor_days, days), counselor_days.counselor_id != 0)
+        .group_by(counselor_days.counselor_id)
         .having(handled > 0)
     ).all()  # fmt: skip
     return {

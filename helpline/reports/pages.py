@@ -31,11 +31,11 @@ from helpline.reports.period import (
 from helpline.reports.summary import UNCATEGORISED, summarize
 from helpline.reports.trend import daily
 from helpline.taxonomy import Taxonomy
-from helpline.db import read_only_transaction
+from helpline.reports.api import fold_then_read
 
 bp = Blueprint("reports_pages", __name__)
 # Reports only read: on SQLite they must not hold the write lock the webhooks need.
-bp.before_request(read_only_transaction)
+bp.before_request(fold_then_read)
 
 # The page lists the week from Saturday, as Iran and the Persian calendar do.
 WEEK_ORDER = (6, 0, 1, 2, 3, 4, 5)

@@ -1,11 +1,22 @@
 """The reports' rollups: which periods they answer, and the presence days they are kept with.
 
 The call rollups (`call_days`, `call_hours`, `call_category_days`, `counselor_days`) are kept by
-database triggers (see their migration). `presence_days` is kept here: each presence change inserted
-through the session re-counts the spans it cuts or joins, in the same flush, so the caller's
-transaction commits the change and its sums together. Changing the state of a user updates
-their row first, which orders concurrent changes of one user on PostgreSQL (SQLite has one
-writer at a time).
+database triggers (see their migration). On SQLite the triggers add into the sums directly: its
+writers take turns anyway. On PostgreSQL every webhook would update the same few rows of today
+and this month, so concurrent webhooks would wait on each other's row locks until commit, and
+insert new keys in different orders into deadlocks. There the triggers insert their signed counts
+into append-only delta tables (`call_days_delta`, ..., no key: inserts never wait on each other),
+and `fold_deltas` moves them into the sums: per table one statement deletes the deltas and adds
+them up into the sums, in key order, so that concurrent folds lock sums rows in one order, and
+each delta row, deleted by exactly one transaction, is counted once. The report views fold before
+they read; readers read the sums and the deltas not folded yet together (`with_deltas`), in one
+statement, which sees a fold either wholly committed or not at all, so no committed count is
+ever missed or counted twice, whoever else reads or folds.
+
+`presence_days` is kept here: each presence change inserted through the session re-counts the
+spans it cuts or joins, in the same flush, so the caller's transaction commits the change and
+its sums together. Changing the state of a user updates their row first, which orders
+concurrent changes of one user on PostgreSQL (SQLite has one writer at a time).
 
 A report reads the rollups when its period is whole local days of the offset they were built
 with; for any other offset (or bounds that are not local midnights) it reads the calls.
@@ -14,14 +25,66 @@ with; for any other offset (or bounds that are not local midnights) it reads the
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, event, func, or_, select, text, union_all
+from sqlalchemy.orm import Session, aliased
 
 from helpline.db import insert
-from helpline.models import PresenceChange, PresenceDay, ReportRollupSettings
+from helpline.models import (
+    CALL_CATEGORY_DAYS_DELTA,
+    CALL_DAYS_DELTA,
+    CALL_HOURS_DELTA,
+    COUNSELOR_DAYS_DELTA,
+    CallCategoryDay,
+    CallDay,
+    CallHour,
+    CounselorDay,
+    PresenceChange,
+    PresenceDay,
+    ReportRollupSettings,
+)
 
 STAFFED_STATES = ("available", "on_call", "wrap_up")
 MICROSECOND = timedelta(microseconds=1)
+
+
+DELTAS = {CallDay: CALL_DAYS_DELTA, CallHour: CALL_HOURS_DELTA, CallCategoryDay: CALL_CATEGORY_DAYS_DELTA, CounselorDay: COUNSELOR_DAYS_DELTA}
+# Held by a fold until its commit: a second fold meanwhile skips (readers add the deltas).
+FOLD_LOCK = 0x68656C70  # any constant of this application
+
+
+def fold_statement(sums, deltas) -> str:
+    keys = ", ".join(column.name for column in sums.primary_key)
+    counts = [column.name for column in sums.columns if not column.primary_key]
+    return (
+        f"WITH moved AS (DELETE FROM {deltas.name} RETURNING *) "
+        f"INSERT INTO {sums.name} ({keys}, {', '.join(counts)}) "
+        f"SELECT {keys}, {', '.join(f'sum({name})' for name in counts)} FROM moved GROUP BY {keys} ORDER BY {keys} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {', '.join(f'{name} = {sums.name}.{name} + excluded.{name}' for name in counts)}"
+    )
+
+
+def fold_deltas(session) -> bool:
+    """Move the counts PostgreSQL's triggers left in the delta tables into the sums, in the
+    session's transaction (the caller commits, and should at once: the sums rows it adds to
+    stay locked until then). False when another fold holds the lock (nothing is lost: readers
+    add the deltas), and on SQLite, which has no deltas."""
+    if dialect_name_of(session) != "postgresql":
+        return False
+    if not session.scalar(select(func.pg_try_advisory_xact_lock(FOLD_LOCK))):
+        return False
+    for model, deltas in DELTAS.items():
+        session.execute(text(fold_statement(model.__table__, deltas)))
+    return True
+
+
+def with_deltas(session, model):
+    """`model`'s rows to read a report from: on PostgreSQL the sums and the deltas not folded
+    yet, as one set of rows with the same columns (a reader sums them up anyway)."""
+    if dialect_name_of(session) != "postgresql":
+        return model
+    sums, deltas = model.__table__, DELTAS[model]
+    rows = union_all(select(*sums.columns), select(*(deltas.c[column.name] for column in sums.columns)))
+    return aliased(model, rows.subquery(f"{sums.name}_with_deltas"))
 
 
 @dataclass(frozen=True)
@@ -56,7 +119,7 @@ def in_days(table, days: RollupDays, *, by_month: bool = True) -> tuple:
     """The rows of `table` that count the days: for tables with "day" and "month" rows, the
     months' rows where whole months are asked for (unless not `by_month`: the trend wants each
     day), and the days' rows of the rest."""
-    if "span" not in table.__table__.c:
+    if not hasattr(table, "span"):
         return (table.day >= days.first, table.day <= days.last)
     months, edges = whole_months_and_days(days) if by_month else (None, [(days.first, days.last)])
     ranges = [and_(table.span == "day", table.day >= first, table.day <= last) for first, last in edges]

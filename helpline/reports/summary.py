@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from helpline.db import db, dialect_name
 from helpline.models import Call, CallCategoryDay, CallDay, CounselorDay
-from helpline.reports.rollups import RollupDays, days_covered, in_days
+from helpline.reports.rollups import RollupDays, days_covered, in_days, with_deltas
 from helpline.reports.sql import category_keys
 
 UNCATEGORISED = "uncategorised"
@@ -136,24 +136,25 @@ def mean_of(total, count) -> float | None:
 
 def rolled_up_kpi_counts(days: RollupDays, *, service_level_seconds: int, short_abandon_seconds: int) -> dict:
     """kpi_counts from `call_days` (the counts) and `counselor_days` (the means)."""
-    danger_now = CallDay.emergency.is_(True)
+    call_days, counselor_days = with_deltas(db.session, CallDay), with_deltas(db.session, CounselorDay)
+    danger_now = call_days.emergency.is_(True)
     counts = db.session.execute(
         select(
-            *rolled_up_counting_columns(CallDay, service_level_seconds=service_level_seconds, short_abandon_seconds=short_abandon_seconds),
-            func.coalesce(func.sum(CallDay.repeat_callers), 0).label("repeat_callers"),
-            _calls_where(CallDay, danger_now).label("danger_now_offered"),
-            _calls_where(CallDay, and_(danger_now, rolled_up_short_abandon(CallDay, short_abandon_seconds))).label("danger_now_short_abandons"),
-            _calls_where(CallDay, and_(danger_now, rolled_up_answered_within(CallDay, service_level_seconds))).label(
+            *rolled_up_counting_columns(call_days, service_level_seconds=service_level_seconds, short_abandon_seconds=short_abandon_seconds),
+            func.coalesce(func.sum(call_days.repeat_callers), 0).label("repeat_callers"),
+            _calls_where(call_days, danger_now).label("danger_now_offered"),
+            _calls_where(call_days, and_(danger_now, rolled_up_short_abandon(call_days, short_abandon_seconds))).label("danger_now_short_abandons"),
+            _calls_where(call_days, and_(danger_now, rolled_up_answered_within(call_days, service_level_seconds))).label(
                 "danger_now_answered_within_threshold"
             ),
-        ).where(*in_days(CallDay, days))
+        ).where(*in_days(call_days, days))
     ).one()._asdict()
     sums = db.session.execute(
         select(
-            func.sum(CounselorDay.wait_seconds).label("wait"), func.sum(CounselorDay.waits).label("waits"),
-            func.sum(CounselorDay.handle_seconds).label("handle"), func.sum(CounselorDay.timed_calls).label("timed"),
-            func.sum(CounselorDay.wrap_up_seconds).label("wrap_up"), func.sum(CounselorDay.wrap_ups).label("wrap_ups"),
-        ).where(*in_days(CounselorDay, days))
+            func.sum(counselor_days.wait_seconds).label("wait"), func.sum(counselor_days.waits).label("waits"),
+            func.sum(counselor_days.handle_seconds).label("handle"), func.sum(counselor_days.timed_calls).label("timed"),
+            func.sum(counselor_days.wrap_up_seconds).label("wrap_up"), func.sum(counselor_days.wrap_ups).label("wrap_ups"),
+        ).where(*in_days(counselor_days, days))
     ).one()  # fmt: skip
     return {
         **counts,
@@ -185,13 +186,16 @@ def category_mentions(start_utc: datetime, end_utc: datetime, *by: ColumnElement
     )
 
 
-def rolled_up_category_mentions(days: RollupDays, *by: ColumnElement):
-    """category_mentions from `call_category_days` ("" for none in `by`)."""
-    mentions = func.sum(CallCategoryDay.calls)
+def rolled_up_category_mentions(days: RollupDays, *by: str):
+    """category_mentions from `call_category_days`, also counted by its columns named `by`
+    ("" for none)."""
+    category_days = with_deltas(db.session, CallCategoryDay)
+    by = [getattr(category_days, name) for name in by]
+    mentions = func.sum(category_days.calls)
     return (
-        select(CallCategoryDay.category, *by, mentions.label("calls"))
-        .where(*in_days(CallCategoryDay, days))
-        .group_by(CallCategoryDay.category, *by)
+        select(category_days.category, *by, mentions.label("calls"))
+        .where(*in_days(category_days, days))
+        .group_by(category_days.category, *by)
         .having(mentions > 0)
     )
 

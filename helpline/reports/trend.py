@@ -7,7 +7,7 @@ from sqlalchemy import select
 from helpline.db import db, dialect_name
 from helpline.models import Call, CallDay
 from helpline.reports.period import Period
-from helpline.reports.rollups import days_covered, in_days
+from helpline.reports.rollups import days_covered, in_days, with_deltas
 from helpline.reports.sql import local_date
 from helpline.reports.summary import (
     counting_columns,
@@ -33,10 +33,11 @@ def daily(period: Period, *, service_level_seconds: int, short_abandon_seconds: 
         day = local_date(Call.enqueued_at, period.utc_offset_minutes, dialect_name()).label("day")
         query = select(day, *counting_columns(**thresholds)).where(*offered_in(period.start_utc, period.end_utc)).group_by(day)
     else:
+        call_days = with_deltas(db.session, CallDay)
         query = (
-            select(CallDay.day, *rolled_up_counting_columns(CallDay, **thresholds))
-            .where(*in_days(CallDay, days, by_month=False))
-            .group_by(CallDay.day)
+            select(call_days.day, *rolled_up_counting_columns(call_days, **thresholds))
+            .where(*in_days(call_days, days, by_month=False))
+            .group_by(call_days.day)
         )
     rows = db.session.execute(query).all()
     by_day = {as_date(row.day): {name: int(getattr(row, name)) for name in COUNTS} for row in rows}

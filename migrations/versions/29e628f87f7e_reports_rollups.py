@@ -10,6 +10,14 @@ transaction, under the row lock that already orders concurrent writes of one cal
 counts the call, an update takes the old row's counts away and adds the new row's. A delete
 takes nothing away: the sums outlive purged calls. Existing rows are counted here, the same
 way. `presence_days` is kept by helpline.reports.rollups and filled here from the history.
+
+On SQLite the triggers add into the sums themselves: its writers take turns anyway. On
+PostgreSQL every webhook would add into the same few rows (today, this month), so concurrent
+webhooks would wait on each other's row locks until commit, and speculative inserts of new keys
+in different orders deadlock. There the trigger function inserts the same signed counts into
+append-only `<sums>_delta` tables (same columns, no key, no ON CONFLICT: plain inserts never wait
+on each other), which helpline.reports.rollups folds into the sums and adds to them when read.
+The delta tables exist on SQLite too, empty, so that both schemas are the same.
 """
 from datetime import datetime, time, timedelta
 
@@ -37,6 +45,7 @@ COUNTED_COLUMNS = (
 # month's first day, or for `call_hours` by the day of the month's first week with the same
 # weekday), so that the whole months of a long period are read from a twelfth of the rows.
 SPANS = "(SELECT 'day' AS span UNION ALL SELECT 'month' AS span) AS s"
+DELTA_TABLES = ("call_days_delta", "call_hours_delta", "call_category_days_delta", "counselor_days_delta")
 # On PostgreSQL each is partitioned by span.
 SPAN_TABLES = ("call_days", "call_hours", "call_category_days")
 LOCAL = {
@@ -72,9 +81,10 @@ LOCAL = {
 }
 
 
-def counting_statements(dialect: str, calls_from: str, sign: str, row: str = "c") -> list[str]:
+def counting_statements(dialect: str, calls_from: str, sign: str, row: str = "c", *, into_deltas: bool = False) -> list[str]:
     """The upserts that count the calls `row` (one row in a trigger, the table `c` in the
-    backfill) with the weight `sign` (1, -1, or the trigger function's argument)."""
+    backfill) with the weight `sign` (1, -1, or the trigger function's argument); with
+    `into_deltas`, plain inserts of the same counts into the sums' delta tables instead."""
     local = {name: text.replace("c.", f"{row}.") for name, text in LOCAL[dialect].items()}
     day_or_month = f"CASE s.span WHEN 'day' THEN {local['day']} ELSE {local['month']} END"
     day_or_weekday_in_month = f"CASE s.span WHEN 'day' THEN {local['day']} ELSE {local['weekday_in_month']} END"
@@ -82,7 +92,7 @@ def counting_statements(dialect: str, calls_from: str, sign: str, row: str = "c"
     def flag(condition: str) -> str:
         return f"sum(CASE WHEN {condition} THEN {sign} ELSE 0 END)"
 
-    return [
+    statements = [
         f"""INSERT INTO call_days (span, day, emergency, answered, abandoned, wait_seconds, calls, repeat_callers)
         SELECT s.span, {day_or_month}, {row}.emergency, {row}.answered_at IS NOT NULL, {row}.abandoned,
                coalesce({row}.wait_seconds, -1), sum({sign}), {flag(f'{row}.repeat_caller')}
@@ -127,6 +137,15 @@ def counting_statements(dialect: str, calls_from: str, sign: str, row: str = "c"
             wait_seconds = counselor_days.wait_seconds + excluded.wait_seconds,
             waits = counselor_days.waits + excluded.waits""",
     ]
+    if into_deltas:
+        statements = [into_delta_table(statement) for statement in statements]
+    return statements
+
+
+def into_delta_table(upsert: str) -> str:
+    """`upsert` as a plain insert into its table's delta table, without its ON CONFLICT."""
+    head, rest = upsert.split(" (", 1)
+    return f"{head}_delta ({rest.split('ON CONFLICT', 1)[0].rstrip()}"
 
 
 def create_sqlite_triggers() -> None:
@@ -142,7 +161,7 @@ def create_sqlite_triggers() -> None:
 
 
 def create_postgresql_triggers() -> None:
-    statements = ";\n".join(counting_statements("postgresql", "", "delta"))
+    statements = ";\n".join(counting_statements("postgresql", "", "delta", into_deltas=True))
     op.execute(
         "CREATE OR REPLACE FUNCTION report_rollups_count_call(c calls, delta integer) RETURNS void LANGUAGE plpgsql AS $$\n"
         f"BEGIN\n{statements};\nEND $$"
@@ -203,7 +222,7 @@ def upgrade():
     sa.Column('utc_offset_minutes', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_rollup_settings'))
     )
-    op.create_table('call_days',
+    call_days = op.create_table('call_days',
     sa.Column('span', sa.String(length=5), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('emergency', sa.Boolean(), nullable=False),
@@ -216,7 +235,7 @@ def upgrade():
     sqlite_with_rowid=False,
     postgresql_partition_by='LIST (span)'
     )
-    op.create_table('call_hours',
+    call_hours = op.create_table('call_hours',
     sa.Column('span', sa.String(length=5), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('hour', sa.SmallInteger(), nullable=False),
@@ -228,7 +247,7 @@ def upgrade():
     sqlite_with_rowid=False,
     postgresql_partition_by='LIST (span)'
     )
-    op.create_table('call_category_days',
+    call_category_days = op.create_table('call_category_days',
     sa.Column('span', sa.String(length=5), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('category', sa.String(length=64), nullable=False),
@@ -239,7 +258,7 @@ def upgrade():
     sqlite_with_rowid=False,
     postgresql_partition_by='LIST (span)'
     )
-    op.create_table('counselor_days',
+    counselor_days = op.create_table('counselor_days',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('counselor_id', sa.Integer(), nullable=False),
     sa.Column('handled', sa.Integer(), nullable=False),
@@ -260,6 +279,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('user_id', 'day', name=op.f('pk_presence_days')),
     sqlite_with_rowid=False
     )
+    # PostgreSQL's triggers count into these; folding moves them into the sums. On SQLite
+    # they stay empty (its triggers write the sums), and exist so both schemas are one.
+    for sums in (call_days, call_hours, call_category_days, counselor_days):
+        op.create_table(f"{sums.name}_delta", *(sa.Column(column.name, column.type, nullable=False) for column in sums.columns))
     if dialect == "postgresql":
         # A year's report reads the months alone, not the days' rows beside them.
         for table in SPAN_TABLES:
@@ -284,6 +307,8 @@ def downgrade():
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS report_rollups_call_changed()")
         op.execute("DROP FUNCTION IF EXISTS report_rollups_count_call(calls, integer)")
+    for table in DELTA_TABLES:
+        op.drop_table(table)
     op.drop_table('presence_days')
     op.drop_table('counselor_days')
     op.drop_table('call_category_days')
