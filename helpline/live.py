@@ -424,9 +424,23 @@ def start_sweeper(app) -> None:
 def _sweep_forever(app) -> None:
     while True:
         socketio.sleep(app.config["DANGER_WAIT_SWEEP_SECONDS"])
-        with app.app_context():
-            try:
-                alert_long_waits(clock.now())
-            except Exception:
-                db.session.rollback()
-                log.exception("the danger-now waiting sweep failed")
+        sweep_once(app)
+
+
+def sweep_once(app) -> None:
+    """Alert about danger-now callers waiting too long; fold the reports' deltas into their
+    sums, so that the wallboard's day, read all day long, never reads a growing pile of them."""
+    from helpline.reports.rollups import fold_deltas
+
+    with app.app_context():
+        try:
+            alert_long_waits(clock.now())
+        except Exception:
+            db.session.rollback()
+            log.exception("the danger-now waiting sweep failed")
+        try:
+            fold_deltas(db.session)
+            db.session.commit()
+        except Exception as failure:
+            db.session.rollback()
+            log.error("folding the reports' deltas failed (%s)", type(failure).__name__)
