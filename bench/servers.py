@@ -28,7 +28,7 @@ import config
 BENCH_DATABASE = "helpline_bench_live"
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/1"
-CHANNEL = "bench1"
+CHANNEL = "helpline-bench"
 
 SECRET_KEY = "bench-secret-key"
 AUTH_TOKEN = "bench-auth-token"
