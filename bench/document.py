@@ -28,3 +28,12 @@ def replace_section(name: str, text: str, path: Path = BENCHMARKS) -> None:
         updated = existing.rstrip("\n") + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(updated)
+
+
+def publish(name: str, section: str, *, print_only: bool) -> None:
+    """Write a benchmark's section into docs/benchmarks.md, or only print it."""
+    if print_only:
+        print(section)
+        return
+    replace_section(name, section)
+    print(f"{name}: wrote docs/benchmarks.md", flush=True)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench import dashboards, load, servers
-from bench.document import replace_section
+from bench.document import publish
 from bench.figures import command_line, machine, ms, verdict, versions
 
 TARGET_P99 = 0.250
@@ -128,14 +128,10 @@ def gunicorn_settings() -> tuple[int, int]:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", default=servers.ADMIN_URL, help=f"a server URL (used only to create and drop {servers.BENCH_DATABASE})")
+    parser = servers.benchmark_parser(__doc__)
     parser.add_argument("--dashboards", type=int, default=1000)
     parser.add_argument("--processes", type=int, default=4, help="processes the dashboards are spread over")
     parser.add_argument("--changes", type=int, default=10)
-    parser.add_argument("--queue", type=int, default=20, help="callers waiting throughout")
-    parser.add_argument("--service-root", type=Path, default=servers.SERVICE_ROOT, help="run the service from this checkout (to compare a change with what came before)")
-    parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     return parser
 
 
@@ -145,11 +141,7 @@ def main() -> None:
     log = lambda line: print(line, flush=True)
     figures = run(arguments, log)
     section = write(arguments, figures)
-    if arguments.no_write:
-        print(section)
-    else:
-        replace_section("fanout", section)
-        log("fanout: wrote docs/benchmarks.md")
+    publish("fanout", section, print_only=arguments.no_write)
 
 
 if __name__ == "__main__":

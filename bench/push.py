@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench import dashboards, load, servers
-from bench.document import replace_section
+from bench.document import publish
 from bench.figures import command_line, machine, ms, verdict, versions
 
 TARGETS = {"one process": 0.020, "two processes through Redis": 0.050}
@@ -159,13 +159,9 @@ def write(arguments, service: dict, bare: dict) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", default=servers.ADMIN_URL, help=f"a server URL (used only to create and drop {servers.BENCH_DATABASE})")
+    parser = servers.benchmark_parser(__doc__)
     parser.add_argument("--redis", default=servers.REDIS_URL, help=f"Redis for two processes (channel {servers.CHANNEL})")
-    parser.add_argument("--queue", type=int, default=20, help="callers waiting throughout")
     parser.add_argument("--samples", type=int, default=200, help="samples of each configuration")
-    parser.add_argument("--service-root", type=Path, default=servers.SERVICE_ROOT, help="run the service from this checkout (to compare a change with what came before)")
-    parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     return parser
 
 
@@ -175,11 +171,7 @@ def main() -> None:
     log = lambda line: print(line, flush=True)
     service, bare = run(arguments, log)
     section = write(arguments, service, bare)
-    if arguments.no_write:
-        print(section)
-    else:
-        replace_section("push", section)
-        log("push: wrote docs/benchmarks.md")
+    publish("push", section, print_only=arguments.no_write)
 
 
 if __name__ == "__main__":

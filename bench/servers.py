@@ -6,6 +6,7 @@ service gets `HELPLINE_ENV=production` and its secrets here. The database
 (`helpline_bench_live`) is created through the server at the admin URL and dropped afterwards.
 """
 
+import argparse
 import os
 import socket
 import subprocess
@@ -209,3 +210,13 @@ def redis_answers(url: str = REDIS_URL) -> bool:
         return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+def benchmark_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every live benchmark takes; each adds its own."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--postgres", default=ADMIN_URL, help=f"a server URL (used only to create and drop {BENCH_DATABASE})")
+    parser.add_argument("--queue", type=int, default=20, help="callers waiting throughout")
+    parser.add_argument("--service-root", type=Path, default=SERVICE_ROOT, help="run the service from this checkout (to compare a change with what came before)")
+    parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
+    return parser

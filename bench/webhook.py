@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench import dashboards, load, servers
-from bench.document import replace_section
+from bench.document import publish
 from bench.figures import command_line, machine, ms, verdict, versions
 
 TARGET_RATIO = 0.5
@@ -161,16 +161,12 @@ def write(arguments, service: dict, bare: dict, extra: dict) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", default=servers.ADMIN_URL, help=f"a server URL (used only to create and drop {servers.BENCH_DATABASE})")
-    parser.add_argument("--queue", type=int, default=20, help="callers waiting throughout")
+    parser = servers.benchmark_parser(__doc__)
     parser.add_argument("--dashboards", type=int, default=10, help="counselor dashboards connected")
     parser.add_argument("--connections", type=int, default=16, help="wrk's connections")
     parser.add_argument("--seconds", type=int, default=10, help="the closed loop's duration")
     parser.add_argument("--rate", type=float, default=200, help="the open loop's requests per second")
     parser.add_argument("--open-seconds", type=int, default=20, help="the open loop's duration")
-    parser.add_argument("--service-root", type=Path, default=servers.SERVICE_ROOT, help="run the service from this checkout (to compare a change with what came before)")
-    parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     return parser
 
 
@@ -180,11 +176,7 @@ def main() -> None:
     log = lambda line: print(line, flush=True)
     service, bare, extra = run(arguments, log)
     section = write(arguments, service, bare, extra)
-    if arguments.no_write:
-        print(section)
-    else:
-        replace_section("webhook", section)
-        log("webhook: wrote docs/benchmarks.md")
+    publish("webhook", section, print_only=arguments.no_write)
 
 
 if __name__ == "__main__":
