@@ -397,3 +397,13 @@ def test_the_periodic_sweep_folds_the_deltas(app, provider):
     with app.app_context():
         assert db.session.scalar(text("SELECT count(*) FROM call_days_delta")) == 0
         assert db.session.scalar(text("SELECT sum(calls) FROM call_days WHERE span = 'day'")) == 1
+
+
+def test_the_service_never_jit_compiles_the_rollup_triggers(app):
+    """PostgreSQL's estimate for the triggers' inserts passes `jit_above_cost`: with JIT on, every
+    webhook that counts a call spent milliseconds compiling them."""
+    if not on_postgresql(app):
+        pytest.skip("JIT is PostgreSQL's")
+    with app.app_context():
+        assert db.session.scalar(text("SHOW jit")) == "off"
+        db.session.rollback()
