@@ -126,8 +126,8 @@ def engine_options(settings) -> dict:
         # No JIT: the service's statements are short, and PostgreSQL's cost estimate for the
         # rollup triggers' inserts passes jit_above_cost, so each webhook compiled them anew
         # (about 5 ms a statement, most of a webhook's time).
-        connect_args = {"connect_timeout": max(1, round(timeout)), "options": "-c jit=off"}
-        return {"pool_pre_ping": True, "connect_args": connect_args}
+        # Pooled connections are checked after a rest (helpline.db), not at every checkout.
+        return {"connect_args": {"connect_timeout": max(1, round(timeout)), "options": "-c jit=off"}}
     return {"pool_pre_ping": True}
 
 

@@ -234,7 +234,8 @@ def call_upsert(dialect: str):
 
 
 def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_window_days: int) -> bool:
-    """Journal the event and merge it into its call. False when it was a duplicate."""
+    """Journal the event and merge it into its call. False when it was a duplicate.
+    The queue's version is the caller's to count, once this has committed."""
     dialect = dialect_name()
     journaled = db.session.execute(
         insert(CallEvent.__table__, dialect)
@@ -272,8 +273,6 @@ def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_win
     }
     merged = db.session.execute(call_upsert(dialect), values).one()
     settle_abandoned(event.call_sid, merged)
-    if event.kind in QUEUE_CHANGING_KINDS:
-        bump_counter("queue")
     return True
 
 

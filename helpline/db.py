@@ -1,11 +1,15 @@
-"""The database handle, SQLite tuning, and the dialect-specific INSERT used for upserts."""
+"""The database handle, SQLite tuning, PostgreSQL's connection checks, and the
+dialect-specific INSERT used for upserts."""
 
+import time
 from datetime import timezone
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so Alembic's batch mode on SQLite can alter them later.
@@ -89,3 +93,39 @@ def read_only_transaction() -> None:
     if db.session().in_transaction():
         db.session.commit()
     db.session.connection(execution_options={"helpline_read_only": True})
+
+
+# A pooled PostgreSQL connection is checked before use once it has rested this long. Checking
+# at every checkout (`pool_pre_ping`) cost a round trip at each of the four or five transactions
+# of a webhook; a connection back in use within a second is as good as its last statement
+# showed, and if the server went away meanwhile that statement fails like any other (the
+# webhook spools, and the pool starts afresh).
+PING_AFTER_REST_SECONDS = 1.0
+
+
+def _is_psycopg(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.split(".")[0] == "psycopg"
+
+
+@event.listens_for(Pool, "checkin")
+def _note_rest(dbapi_connection, connection_record):
+    if dbapi_connection is not None:
+        connection_record.info["rested_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_after_rest(dbapi_connection, connection_record, connection_proxy):
+    rested_since = connection_record.info.get("rested_since")
+    if not _is_psycopg(dbapi_connection) or rested_since is None:
+        return
+    if time.monotonic() - rested_since < PING_AFTER_REST_SECONDS:
+        return
+    autocommit = dbapi_connection.autocommit
+    try:
+        # Outside a transaction, as SQLAlchemy's own ping does.
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.autocommit = autocommit
+    except Exception as error:
+        # The pool discards this connection and hands out a new one.
+        raise DisconnectionError(f"a pooled connection was lost ({type(error).__name__})") from error

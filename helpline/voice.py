@@ -103,13 +103,30 @@ def record_batch(events: list[WebhookEvent]) -> None:
         # behind a long replay or a deadlock fails open to the spool instead of stalling.
         milliseconds = max(1, int(current_app.config["DATABASE_TIMEOUT_SECONDS"] * 1000))
         db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    queue_changed = False
     for event in events:
-        call_log.record(
+        journaled = call_log.record(
             event,
             now=clock.now(),
             emergency_key=current_menu().emergency_key,
             repeat_window_days=repeat_window_days,
         )
+        queue_changed |= journaled and event.kind in call_log.QUEUE_CHANGING_KINDS
+    db.session.commit()
+    if queue_changed:
+        best_effort(count_queue_change, "counting the queue's change")
+
+
+def count_queue_change() -> None:
+    """Grow the queue's version once the change has committed, in a transaction of its own.
+    Counted inside the webhook's transaction, the counter's row stayed locked until that commit,
+    which under load waits its turn for the interpreter: every other webhook queued behind the
+    lock. Counted after it, a snapshot may show a change before its version grows (dashboards
+    take an equal version), never a version before its change."""
+    if dialect_name() == "postgresql":
+        # The server commits with the statement: the row is locked for that statement alone.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    call_log.bump_counter("queue")
     db.session.commit()
 
 
