@@ -9,8 +9,8 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.pool import Pool
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 # Named constraints, so Alembic's batch mode on SQLite can alter them later.
 NAMING_CONVENTION = {

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from helpline import db as database
 from helpline.db import db
@@ -48,7 +49,7 @@ def test_a_connection_back_in_use_at_once_is_not_checked(postgresql_app, monkeyp
     with postgresql_app.app_context():
         lost = backend_pid()
         terminate(postgresql_app, lost)
-        with pytest.raises(Exception):
+        with pytest.raises(OperationalError):
             backend_pid()
         db.session.rollback()
         assert backend_pid() != lost
