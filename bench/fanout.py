@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench import dashboards, load, servers
 from bench.document import publish
-from bench.figures import command_line, machine, ms, verdict, versions
+from bench.figures import command_block, machine, ms, verdict, versions
 
 TARGET_P99 = 0.250
 # After each change: time for every dashboard to have it, before the next.
@@ -105,11 +105,7 @@ def write(arguments, figures: dict) -> str:
         f"Machine: {machine()}. PostgreSQL {figures['postgres']} (local, default settings); "
         f"{versions('gunicorn', 'Flask-SocketIO', 'python-socketio', 'python-engineio', 'simple-websocket')}.",
         "",
-        "Command (from the project root; PostgreSQL running locally):",
-        "",
-        "```sh",
-        command_line(),
-        "```",
+        *command_block("PostgreSQL running locally"),
     ]
     return "\n".join(lines)
 

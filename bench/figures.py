@@ -35,3 +35,8 @@ def ms(seconds: float) -> str:
 
 def verdict(ok: bool) -> str:
     return "" if ok else " ⚠"
+
+
+def command_block(needs: str) -> list[str]:
+    """The lines that end a section: how to run it again, and what must be running."""
+    return [f"Command (from the project root; {needs}):", "", "```sh", command_line(), "```"]

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from bench import dashboards, load, servers
 from bench.document import publish
-from bench.figures import command_line, machine, ms, verdict, versions
+from bench.figures import command_block, machine, ms, verdict, versions
 
 TARGETS = {"one process": 0.020, "two processes through Redis": 0.050}
 # Between a sample's webhook and the departure that follows it, and between samples.
@@ -149,11 +149,7 @@ def write(arguments, service: dict, bare: dict) -> str:
         f"Machine: {machine()}. PostgreSQL {service['postgres']} (local, default settings); "
         f"{versions('gunicorn', 'Flask-SocketIO', 'python-socketio', 'python-engineio', 'simple-websocket', 'redis')}.",
         "",
-        "Command (from the project root; PostgreSQL and Redis running locally):",
-        "",
-        "```sh",
-        command_line(),
-        "```",
+        *command_block("PostgreSQL and Redis running locally"),
     ]
     return "\n".join(lines)
 

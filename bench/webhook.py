@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from bench import dashboards, load, servers
 from bench.document import publish
-from bench.figures import command_line, machine, ms, verdict, versions
+from bench.figures import command_block, machine, ms, verdict, versions
 
 TARGET_RATIO = 0.5
 TARGET_P99 = 0.025
@@ -151,11 +151,7 @@ def write(arguments, service: dict, bare: dict, extra: dict) -> str:
         f"Machine: {machine()}. PostgreSQL {extra['postgres']} (local, default settings); "
         f"{versions('gunicorn', 'Flask', 'Flask-SocketIO', 'SQLAlchemy', 'psycopg')}.",
         "",
-        "Command (from the project root; PostgreSQL running locally, `wrk` installed):",
-        "",
-        "```sh",
-        command_line(),
-        "```",
+        *command_block("PostgreSQL running locally, `wrk` installed"),
     ]
     return "\n".join(lines)
 

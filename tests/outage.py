@@ -10,7 +10,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import requests
 from sqlalchemy.engine import make_url
+
+from tests.live_servers import gunicorn_process
 
 
 class TcpProxy:
@@ -73,20 +76,16 @@ class TcpProxy:
 
     def swallow(self) -> None:
         """From now on: drop every forwarded connection, then accept new ones and never answer."""
-        with self._lock:
-            self.black_hole = True
-            for sock in self._sockets:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-            self._sockets.clear()
+        self._switch(black_hole=True)
 
     def forward(self) -> None:
         """Forward again; black-holed connections are dropped, as a recovered network would."""
+        self._switch(black_hole=False)
+
+    def _switch(self, *, black_hole: bool) -> None:
+        """Drop every connection held so far, and treat new ones as `black_hole` says."""
         with self._lock:
-            self.black_hole = False
+            self.black_hole = black_hole
             for sock in self._sockets:
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
@@ -218,3 +217,26 @@ def gunicorn_pids(port: int) -> tuple[int, list[int]]:
     masters = [pid for pid, parent in serving.items() if parent not in serving]
     assert len(masters) == 1, serving
     return masters[0], sorted(pid for pid, parent in serving.items() if parent == masters[0])
+
+
+def spooled(spool_dir: Path) -> list[Path]:
+    return [path for path in spool_dir.glob("*") if path.suffix in (".jsonl", ".replaying")] if spool_dir.is_dir() else []
+
+
+def replayed(base_url: str, spool_dir: Path) -> bool:
+    """A health check replays the spool; true once it answered and nothing is left."""
+    return requests.get(base_url + "/healthz", timeout=30).status_code == 200 and not spooled(spool_dir)
+
+
+@contextmanager
+def service_with_outage(app, database_url: str, tmp_path: Path):
+    """gunicorn on a database the test can take away (`Outage`), waiting for it at most a second
+    and spooling to `tmp_path/spool`; yields the base URL, the outage and the spool directory."""
+    database = Outage(database_url)
+    spool_dir = tmp_path / "spool"
+    try:
+        environment = {"DATABASE_URL": database.url, "DATABASE_TIMEOUT_SECONDS": "1", "SPOOL_DIR": str(spool_dir)}
+        with gunicorn_process(app, tmp_path, **environment) as (base_url, _):
+            yield base_url, database, spool_dir
+    finally:
+        database.close()

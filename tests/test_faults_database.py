@@ -7,15 +7,14 @@ and once the database answers again the spool brings every webhook home, each ex
 """
 
 import time
-from pathlib import Path
 
 import requests
 
 from helpline.emulator import Range
 from helpline.voice import replay_spool
 from tests.conftest import Provider, new_call_sid
-from tests.live_servers import gunicorn_process, wait_for
-from tests.outage import Outage
+from tests.live_servers import wait_for
+from tests.outage import replayed, service_with_outage, spooled
 from tests.test_faults_events import assert_recorded_exactly_once, background_load
 from tests.test_spool import counts, fragile_app, fragile_provider, outage  # noqa: F401 (fixtures)
 
@@ -37,30 +36,15 @@ LOAD = {
 }
 
 
-def spooled(spool_dir: Path) -> list[Path]:
-    return [path for path in spool_dir.glob("*") if path.suffix in (".jsonl", ".replaying")] if spool_dir.is_dir() else []
-
-
-def replayed(base_url: str, spool_dir: Path) -> bool:
-    """A health check replays the spool; true once it answered and nothing is left."""
-    return requests.get(base_url + "/healthz", timeout=30).status_code == 200 and not spooled(spool_dir)
-
-
 def test_thirty_seconds_without_the_database_under_load_queues_every_caller_and_loses_nothing(app, database_url, tmp_path):
-    database = Outage(database_url)
-    spool_dir = tmp_path / "spool"
-    try:
-        environment = {"DATABASE_URL": database.url, "DATABASE_TIMEOUT_SECONDS": "1", "SPOOL_DIR": str(spool_dir)}
-        with gunicorn_process(app, tmp_path, **environment) as (base_url, _):
-            with background_load(app, base_url, **LOAD) as load:
-                time.sleep(BEFORE)
-                with database.down():
-                    wait_for(lambda: spooled(spool_dir), "webhooks spooled while the database is down", timeout=15)
-                    time.sleep(OUTAGE_SECONDS)
-                    assert requests.get(base_url + "/healthz", timeout=30).status_code == 503
-            wait_for(lambda: replayed(base_url, spool_dir), "the spool replayed", timeout=60)
-    finally:
-        database.close()
+    with service_with_outage(app, database_url, tmp_path) as (base_url, database, spool_dir):
+        with background_load(app, base_url, **LOAD) as load:
+            time.sleep(BEFORE)
+            with database.down():
+                wait_for(lambda: spooled(spool_dir), "webhooks spooled while the database is down", timeout=15)
+                time.sleep(OUTAGE_SECONDS)
+                assert requests.get(base_url + "/healthz", timeout=30).status_code == 503
+        wait_for(lambda: replayed(base_url, spool_dir), "the spool replayed", timeout=60)
 
     summary = load["summary"]
     # Every valid request was answered 2xx with TwiML that parsed; every caller was queued.

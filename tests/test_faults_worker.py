@@ -11,9 +11,8 @@ import time
 
 from helpline.emulator import Range
 from tests.conftest import Provider, new_call_sid
-from tests.live_servers import gunicorn_process, wait_for
-from tests.outage import Outage, gunicorn_pids
-from tests.test_faults_database import replayed, spooled
+from tests.live_servers import wait_for
+from tests.outage import gunicorn_pids, replayed, service_with_outage, spooled
 from tests.test_faults_events import assert_recorded_exactly_once, background_load
 from tests.test_spool import counts, fragile_app, fragile_provider, outage  # noqa: F401 (fixtures)
 
@@ -38,26 +37,20 @@ def kill_worker(port: int) -> int:
 
 
 def test_a_worker_killed_under_load_loses_nothing_it_acknowledged(app, database_url, tmp_path):
-    database = Outage(database_url)
-    spool_dir = tmp_path / "spool"
-    try:
-        environment = {"DATABASE_URL": database.url, "DATABASE_TIMEOUT_SECONDS": "1", "SPOOL_DIR": str(spool_dir)}
-        with gunicorn_process(app, tmp_path, **environment) as (base_url, _):
-            port = int(base_url.rsplit(":", 1)[1])
-            with background_load(app, base_url, **LOAD) as load:
-                time.sleep(4)
+    with service_with_outage(app, database_url, tmp_path) as (base_url, database, spool_dir):
+        port = int(base_url.rsplit(":", 1)[1])
+        with background_load(app, base_url, **LOAD) as load:
+            time.sleep(4)
+            kill_worker(port)
+            time.sleep(4)
+            # Killed while the database is down: its spool outlives it.
+            with database.down():
+                wait_for(lambda: spooled(spool_dir), "webhooks spooled", timeout=15)
+                time.sleep(2)
+                dead_workers_spool = spooled(spool_dir)
                 kill_worker(port)
-                time.sleep(4)
-                # Killed while the database is down: its spool outlives it.
-                with database.down():
-                    wait_for(lambda: spooled(spool_dir), "webhooks spooled", timeout=15)
-                    time.sleep(2)
-                    dead_workers_spool = spooled(spool_dir)
-                    kill_worker(port)
-                    time.sleep(3)
-            wait_for(lambda: replayed(base_url, spool_dir), "the dead worker's spool replayed", timeout=60)
-    finally:
-        database.close()
+                time.sleep(3)
+        wait_for(lambda: replayed(base_url, spool_dir), "the dead worker's spool replayed", timeout=60)
 
     summary = load["summary"]
     assert dead_workers_spool
