@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from helpline import call_log, call_queue, clock, live, twiml
 from helpline.admin.menu_overrides import menu_in_force
-from helpline.admin.saved_settings import threshold
+from helpline.admin.saved_settings import shared_values, threshold
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
 from helpline.db import db, dialect_name, read_only_transaction
@@ -43,7 +43,7 @@ MAX_EPISODES = 10_000
 
 def current_menu() -> Menu:
     """The file's menu with an administrator's changes (the file's alone if they cannot be read)."""
-    if has_request_context() and not db.session().in_transaction():
+    if has_request_context() and not db.session().in_transaction() and shared_values() is None:
         # A reader's transaction: on SQLite another writer's lock would otherwise make the
         # webhook wait out the timeout here, and again for its own write.
         try:

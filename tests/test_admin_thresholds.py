@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from helpline import clock, settings
+from helpline.admin import saved_settings
 from helpline.admin.saved_settings import threshold
 from helpline.db import db
 from helpline.models import Setting
@@ -119,6 +120,21 @@ def test_a_saved_value_outside_its_limits_is_not_used(app):
         assert threshold("aging_step_seconds") == 120
     save_setting(app, "aging_step_seconds", 30)
     with app.test_request_context():
+        assert threshold("aging_step_seconds") == 30
+
+
+def test_a_value_saved_through_another_process_is_used_within_seconds(app, app_factory, monkeypatch):
+    other_process = app_factory()
+    with other_process.test_request_context():
+        assert threshold("aging_step_seconds") == 120
+    save_setting(app, "aging_step_seconds", 30)
+    with app.test_request_context():
+        assert threshold("aging_step_seconds") == 30
+    # The other process goes on with what it read a moment ago, then reads the table again.
+    with other_process.test_request_context():
+        assert threshold("aging_step_seconds") == 120
+    monkeypatch.setattr(saved_settings, "SHARED_SECONDS", 0)
+    with other_process.test_request_context():
         assert threshold("aging_step_seconds") == 30
 
 
