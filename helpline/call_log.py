@@ -235,7 +235,7 @@ def call_upsert(dialect: str):
 
 def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_window_days: int) -> bool:
     """Journal the event and merge it into its call. False when it was a duplicate.
-    The queue's version is the caller's to count, once this has committed."""
+    The queue's version grows with the push that follows the commit (`live.emit_queue`)."""
     dialect = dialect_name()
     journaled = db.session.execute(
         insert(CallEvent.__table__, dialect)

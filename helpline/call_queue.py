@@ -118,12 +118,13 @@ def snapshot_entry(call, now: datetime, aging_step: int) -> dict:
     }
 
 
-def snapshot(now: datetime, aging_step: int) -> dict:
-    """The body of `GET /api/queue` and of the `queue` socket event."""
+def snapshot(now: datetime, aging_step: int, counted_version: int | None = None) -> dict:
+    """The body of `GET /api/queue` and of the `queue` socket event. `counted_version`: the
+    version a push has just counted for this snapshot, else the latest one is read."""
     from helpline.presence import available_counselors
 
     # The version first: a snapshot may then be newer than its number, never older.
-    current = version()
+    current = version() if counted_version is None else counted_version
     calls = ordered(waiting_rows(*SNAPSHOT_COLUMNS), now, aging_step)
     return {
         "version": current,

@@ -23,7 +23,8 @@ Rooms: `role:<role>` and `user:<id>`. Anonymous connections are refused. Every p
 by a view after its commit, so what a dashboard sees is in the database. The queue and the
 wallboard are built by one thread at a time in each process: changes that come while one is
 being built are sent together in the next (`CoalescedPush`), so a burst of calls costs a few
-snapshots rather than one per webhook.
+snapshots rather than one per webhook. Each queue snapshot pushed counts the queue's version
+first (`count_queue_version`, committed on its own), so versions grow with what is pushed.
 """
 
 import logging
@@ -43,7 +44,7 @@ from sqlalchemy import delete, select, update
 
 from helpline import clock, metrics
 from helpline.admin.saved_settings import threshold
-from helpline.db import db
+from helpline.db import db, dialect_name
 from helpline.models import Call, SocketConnection, User
 
 log = logging.getLogger(__name__)
@@ -169,10 +170,10 @@ def resync_dashboards(app) -> None:
 # Bodies of the events (the same as the API's answers).
 
 
-def queue_body() -> dict:
+def queue_body(counted_version: int | None = None) -> dict:
     from helpline.call_queue import snapshot
 
-    return snapshot(clock.now(), threshold("aging_step_seconds"))
+    return snapshot(clock.now(), threshold("aging_step_seconds"), counted_version)
 
 
 def presence_body() -> dict:
@@ -235,73 +236,66 @@ def send_state() -> None:
 
 
 class CoalescedPush:
-    """A push (a snapshot built from the database, then emitted) made by one thread at a time
-    in this process. Changes that come while it is being made are folded into one more push,
-    made from a background task at most every `spacing` seconds, with everything committed by
-    then. One change at a time is pushed at once, by the request that made it or, with
-    `in_background`, by a background task, so the request answers without waiting for it; a
-    burst of changes costs a snapshot per `spacing` instead of one per request, and no request
-    waits for a snapshot that another is already building."""
+    """A push (a snapshot built from the database, then emitted), made in this process by a
+    thread of its own, so the request that asked for it answers without waiting for it. A
+    change after a quiet spell is pushed at once; changes that come while a push is being made,
+    or within `spacing` seconds of the last one starting, are folded into the next, made with
+    everything committed by then. A burst of changes costs a snapshot per `spacing` instead of
+    one per request."""
 
-    def __init__(self, send: Callable[[], None], spacing: float, *, in_background: bool = False):
+    def __init__(self, send: Callable[[], None], spacing: float):
         self.send = send
         self.spacing = spacing
-        self.in_background = in_background
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
         self._idle = threading.Condition(self._lock)
-        self._running = False
         self._due = False
+        self._running = False
+        self._next_start = 0.0
+        self._app = None
+        self._thread: threading.Thread | None = None
 
     def request(self) -> None:
         with self._lock:
-            if self._running:
-                self._due = True
-                return
-            self._running = True
-        app = current_app._get_current_object()
-        if self.in_background:
-            socketio.start_background_task(self._push, app, first=True)
-            return
-        try:
-            self.send()
-        finally:
-            self._hand_over(app)
+            self._due = True
+            # The latest app asking: one per process in service, several in the tests.
+            self._app = current_app._get_current_object()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._push_when_due, name="helpline-push", daemon=True)
+                self._thread.start()
+            else:
+                self._wake.notify()
 
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until no push is being made or due (a process stopping, or a test reading what
         was pushed); False if one still is after `timeout` seconds."""
         with self._idle:
-            return self._idle.wait_for(lambda: not self._running, timeout)
+            return self._idle.wait_for(lambda: not self._due and not self._running, timeout)
 
-    def _finish(self) -> None:
-        self._running = False
-        self._idle.notify_all()
-
-    def _hand_over(self, app) -> None:
-        """Done, unless changes came meanwhile: then push again from the background."""
-        with self._lock:
-            if not self._due:
-                self._finish()
-                return
-            self._due = False
-        socketio.start_background_task(self._push, app)
-
-    def _push(self, app, first: bool = False) -> None:
+    def _push_when_due(self) -> None:
         while True:
-            if not first:
-                socketio.sleep(self.spacing)
-            first = False
-            with app.app_context():
-                try:
-                    self.send()
-                except Exception as failure:
-                    db.session.rollback()
-                    log.error("pushing failed (%s)", type(failure).__name__)
             with self._lock:
-                if not self._due:
-                    self._finish()
-                    return
-                self._due = False
+                while not self._due:
+                    self._wake.wait()
+                wait = self._next_start - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            with self._lock:
+                self._due, self._running = False, True
+                self._next_start = time.monotonic() + self.spacing
+                app = self._app
+            try:
+                with app.app_context():
+                    try:
+                        self.send()
+                    except Exception as failure:
+                        db.session.rollback()
+                        log.error("pushing failed (%s)", type(failure).__name__)
+            finally:
+                with self._lock:
+                    self._running = False
+                    if not self._due:
+                        self._idle.notify_all()
 
 
 def push_queue() -> None:
@@ -310,7 +304,23 @@ def push_queue() -> None:
 
 
 def emit_queue() -> None:
-    socketio.emit("queue", queue_body())
+    socketio.emit("queue", queue_body(count_queue_version()))
+
+
+def count_queue_version() -> int:
+    """A new version for the snapshot about to be pushed, counted after the changes it shows
+    have committed and before it is read: the snapshot with the highest version, from any
+    process, shows every change pushed before it. Counted inside each webhook's transaction
+    instead, the counter's row stayed locked until that commit, and under load every other
+    webhook queued behind it; counted here, a burst of changes costs one count per push."""
+    from helpline.call_log import bump_counter
+
+    if dialect_name() == "postgresql":
+        # The server commits with the statement: the row is locked for that statement alone.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    version = bump_counter("queue")
+    db.session.commit()
+    return version
 
 
 def push_presence() -> None:
@@ -361,7 +371,7 @@ def push_wallboard() -> None:
 # (a summary of today's calls) within a quarter of a second, built after the request has
 # answered: the provider never waits for a summary of the day.
 queue_pushes = CoalescedPush(emit_queue, spacing=0.02)
-wallboard_pushes = CoalescedPush(push_wallboard, spacing=0.25, in_background=True)
+wallboard_pushes = CoalescedPush(push_wallboard, spacing=0.25)
 
 
 def wallboard_watched() -> bool:

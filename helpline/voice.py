@@ -114,20 +114,7 @@ def record_batch(events: list[WebhookEvent]) -> None:
         queue_changed |= journaled and event.kind in call_log.QUEUE_CHANGING_KINDS
     db.session.commit()
     if queue_changed:
-        best_effort(count_queue_change, "counting the queue's change")
-
-
-def count_queue_change() -> None:
-    """Grow the queue's version once the change has committed, in a transaction of its own.
-    Counted inside the webhook's transaction, the counter's row stayed locked until that commit,
-    which under load waits its turn for the interpreter: every other webhook queued behind the
-    lock. Counted after it, a snapshot may show a change before its version grows (dashboards
-    take an equal version), never a version before its change."""
-    if dialect_name() == "postgresql":
-        # The server commits with the statement: the row is locked for that statement alone.
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    call_log.bump_counter("queue")
-    db.session.commit()
+        best_effort(live.push_queue, "pushing the queue")
 
 
 def rollback_quietly() -> None:
@@ -184,8 +171,6 @@ def record_or_spool(event: WebhookEvent) -> None:
             log.critical("could not spool a %s webhook for %s", event.kind, event.call_sid)
         return
     replay_spool(answering=True)
-    if event.kind in call_log.QUEUE_CHANGING_KINDS:
-        best_effort(live.push_queue, "pushing the queue")
 
 
 # A spool this large is replayed in a thread of its own rather than by the webhook that found

@@ -55,6 +55,13 @@ def migrated(config_class):
     return config_class
 
 
+def received(socket) -> list[dict]:
+    """What a test client's socket got, once the pushes (made after the requests answered,
+    in the background) are done."""
+    assert live.queue_pushes.settle() and live.wallboard_pushes.settle()
+    return socket.get_received()
+
+
 def dispose(app) -> None:
     # A push still being made in the background holds a connection the engine could not close.
     live.queue_pushes.settle(), live.wallboard_pushes.settle()

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask import Blueprint
 
-from helpline import clock
+from helpline import clock, live
 from helpline.auth import roles_required
 from tests.conftest import Provider, new_call_sid
 
@@ -89,6 +89,8 @@ def test_queue_in_served_order_with_a_growing_version(client, auth, provider, at
     first = queue_caller(provider, "1", "+989120000001")
     at(NOW + timedelta(seconds=5))
     danger = queue_caller(provider, "9", "+989120000002")
+    # The version grows with each snapshot pushed, made just after the webhook answers.
+    assert live.queue_pushes.settle()
     body = client.get("/api/queue").json
     assert body["version"] > empty["version"]
     assert [entry["call_sid"] for entry in body["calls"]] == [danger, first]
@@ -97,6 +99,7 @@ def test_queue_in_served_order_with_a_growing_version(client, auth, provider, at
     assert entry["enqueued_at"] == NOW.isoformat() and entry["waiting_seconds"] == 5
     assert {"call_sid", "category", "priority", "enqueued_at", "repeat_caller", "caller"} <= set(entry)
     provider.post("/twilio/queue-result", Provider.params(danger, QueueResult="hangup", QueueTime="5"))
+    assert live.queue_pushes.settle()
     after = client.get("/api/queue").json
     assert after["version"] > body["version"] and [e["call_sid"] for e in after["calls"]] == [first]
 

@@ -1,6 +1,7 @@
 """Socket.IO handlers and pushes, with Flask-SocketIO's test client."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from helpline import clock
 from helpline.db import db
 from helpline.live import CoalescedPush, alert_long_waits, socketio
 from helpline.models import SocketConnection
-from tests.conftest import Provider
+from tests.conftest import Provider, received
 from tests.live_servers import wait_for
 from tests.test_presence import give_call, queue_caller
 
@@ -19,7 +20,7 @@ def connect(app, client):
 
 
 def events(socket, name):
-    return [event["args"][0] for event in socket.get_received() if event["name"] == name]
+    return [event["args"][0] for event in received(socket) if event["name"] == name]
 
 
 def test_anonymous_connections_are_refused(app, client):
@@ -33,11 +34,11 @@ def test_connecting_sends_queue_presence_and_me(app, client, auth, provider):
     call_sid = queue_caller(provider, "9")
     socket = connect(app, client)
     assert socket.is_connected()
-    received = {event["name"]: event["args"][0] for event in socket.get_received()}
-    assert set(received) == {"queue", "presence", "me"}
-    assert [entry["call_sid"] for entry in received["queue"]["calls"]] == [call_sid]
-    assert received["queue"]["stats"]["emergency_waiting"] == 1
-    assert received["me"]["username"] == "counselor1"
+    state = {event["name"]: event["args"][0] for event in received(socket)}
+    assert set(state) == {"queue", "presence", "me"}
+    assert [entry["call_sid"] for entry in state["queue"]["calls"]] == [call_sid]
+    assert state["queue"]["stats"]["emergency_waiting"] == 1
+    assert state["me"]["username"] == "counselor1"
     socket.disconnect()
 
 
@@ -60,7 +61,7 @@ def test_presence_changes_reach_everyone(app, client, auth):
     auth.create("supervisor1", "supervisor")
     auth.login("supervisor1")
     supervisor = connect(app, client)
-    supervisor.get_received()
+    received(supervisor)
     other = app.test_client()
     other.post("/api/login", json={"username": "counselor1", "password": "correct horse battery"})
     other.put("/api/presence", json={"state": "available"})
@@ -79,7 +80,7 @@ def test_alerts_go_to_supervisors_only(app, client, auth, provider):
     counselor = connect(app, counselor_client)
     call_sid = queue_caller(provider)
     give_call(app, call_sid, "counselor1")
-    supervisor.get_received(), counselor.get_received()
+    received(supervisor), received(counselor)
     counselor_client.patch(f"/api/calls/{call_sid}", json={"risk_level": "imminent"})
     (alert,) = events(supervisor, "alert")
     assert alert["kind"] == "high_risk_logged" and alert["call_sid"] == call_sid and "imminent" in alert["message"]
@@ -96,7 +97,7 @@ def test_a_danger_now_caller_waiting_too_long_alerts_once(app, client, auth, pro
     supervisor = connect(app, client)
     danger = queue_caller(provider, "9")
     queue_caller(provider, "1")
-    supervisor.get_received()
+    received(supervisor)
     later = clock.now() + timedelta(seconds=app.config["DANGER_WAIT_ALERT_SECONDS"] + 1)
     with app.app_context():
         assert alert_long_waits(clock.now()) == []
@@ -111,9 +112,9 @@ def test_resync_sends_the_state_again(app, client, auth):
     auth.create()
     auth.login()
     socket = connect(app, client)
-    socket.get_received()
+    received(socket)
     socket.emit("resync")
-    assert {event["name"] for event in socket.get_received()} == {"queue", "presence", "me"}
+    assert {event["name"] for event in received(socket)} == {"queue", "presence", "me"}
     socket.disconnect()
 
 
@@ -139,38 +140,36 @@ def test_logging_out_disconnects_that_users_sockets(app, client, auth):
 
 def test_changes_during_a_push_are_folded_into_one_more_push(app):
     sent, first_started, release = [], threading.Event(), threading.Event()
-    threads_before = set(threading.enumerate())
 
     def send():
-        sent.append(threading.current_thread())
+        sent.append((threading.current_thread(), time.monotonic()))
         if len(sent) == 1:
             first_started.set()
             assert release.wait(5)
 
-    pushes = CoalescedPush(send, spacing=0.01)
-
-    def change():
-        with app.app_context():
+    pushes = CoalescedPush(send, spacing=0.5)
+    with app.app_context():
+        pushes.request()
+        assert first_started.wait(5)
+        # Three more changes while the first push is being built: none of them waits for it.
+        for _ in range(3):
             pushes.request()
-
-    first = threading.Thread(target=change)
-    first.start()
-    assert first_started.wait(5)
-    # Three more changes while the first push is being built: none of them waits for it.
-    for _ in range(3):
-        change()
-    assert len(sent) == 1
-    release.set()
-    first.join(5)
-    wait_for(lambda: len(sent) == 2, "one push for the three changes")
-    wait_for(lambda: set(threading.enumerate()) <= threads_before, "the background push to end")
-    assert len(sent) == 2 and sent[1] not in (first, threading.current_thread())
-    # Quiet again: the next change is pushed at once, by the request that made it.
-    change()
-    assert len(sent) == 3 and sent[2] is threading.current_thread()
+        assert len(sent) == 1
+        release.set()
+        assert pushes.settle()
+        assert len(sent) == 2
+        (first, first_at), (second, second_at) = sent
+        assert first is second is not threading.current_thread()
+        assert second_at - first_at >= 0.5
+        # Quiet again: the next change is pushed without waiting out the spacing.
+        time.sleep(0.5)
+        asked_at = time.monotonic()
+        pushes.request()
+        assert pushes.settle()
+    assert len(sent) == 3 and sent[2][1] - asked_at < 0.5
 
 
-def test_a_failed_push_does_not_stop_the_next(app):
+def test_a_failed_push_does_not_stop_the_next(app, caplog):
     sent = []
 
     def send():
@@ -180,7 +179,8 @@ def test_a_failed_push_does_not_stop_the_next(app):
 
     pushes = CoalescedPush(send, spacing=0.01)
     with app.app_context():
-        with pytest.raises(RuntimeError):
-            pushes.request()
         pushes.request()
+        assert pushes.settle()
+        pushes.request()
+        assert pushes.settle()
     assert len(sent) == 2

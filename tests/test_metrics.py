@@ -109,6 +109,8 @@ def test_webhooks_responses_and_pushes_are_counted(metrics_app, metrics_client):
     queue_caller(provider, "2")
     provider.post("/twilio/status", {"CallSid": "not-a-call-sid"})
     metrics_client.get("/no/such/page")
+    # The queue is pushed just after the webhook answers.
+    assert live.queue_pushes.settle()
     after = scrape(metrics_client)
 
     def grew(name, labels=()):

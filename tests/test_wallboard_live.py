@@ -10,7 +10,7 @@ from helpline import clock, settings
 from helpline.db import db
 from helpline.live import alert_long_waits, socketio, wallboard_pushes, wallboard_watched
 from helpline.models import User
-from tests.conftest import Provider
+from tests.conftest import Provider, received
 from tests.test_presence import give_call, queue_caller
 
 PASSWORD = "correct horse battery"
@@ -19,12 +19,6 @@ COMPLETE_LOG = {"call_type": "about_self", "categories": ["anxiety"], "risk_leve
 
 def connect(app, client):
     return socketio.test_client(app, flask_test_client=client)
-
-
-def received(socket):
-    """What the socket got, once the wallboard's push (made after the request answered) is done."""
-    assert wallboard_pushes.settle()
-    return socket.get_received()
 
 
 def events(socket, name):
@@ -44,7 +38,7 @@ def watchers(app, auth):
     supervisor = connect(app, logged_in(app, auth, "supervisor1", "supervisor"))
     counselor_client = logged_in(app, auth, "counselor1", "counselor")
     counselor = connect(app, counselor_client)
-    received(supervisor), counselor.get_received()
+    received(supervisor), received(counselor)
     yield supervisor, counselor, counselor_client
     supervisor.disconnect(), counselor.disconnect()
 
@@ -52,10 +46,10 @@ def watchers(app, auth):
 def test_supervisors_and_admins_receive_it_on_connect(app, auth):
     for role in ("supervisor", "admin"):
         socket = connect(app, logged_in(app, auth, f"{role}1", role))
-        received = {event["name"]: event["args"][0] for event in socket.get_received()}
-        assert set(received) == {"queue", "presence", "me", "wallboard"}
-        assert received["wallboard"]["queue"] == {"waiting": 0, "longest_wait_seconds": 0, "emergency_waiting": 0}
-        assert set(received["wallboard"]) == {"version", "queue", "counselors", "today", "server_time"}
+        state = {event["name"]: event["args"][0] for event in received(socket)}
+        assert set(state) == {"queue", "presence", "me", "wallboard"}
+        assert state["wallboard"]["queue"] == {"waiting": 0, "longest_wait_seconds": 0, "emergency_waiting": 0}
+        assert set(state["wallboard"]) == {"version", "queue", "counselors", "today", "server_time"}
         socket.disconnect()
 
 
@@ -65,7 +59,7 @@ def test_counselors_never_receive_it(app, auth, provider, watchers):
     assert wallboard_pushes.settle()
     counselor_client.put("/api/presence", json={"state": "available"})
     counselor.emit("resync")
-    assert {event["name"] for event in counselor.get_received()} == {"queue", "presence", "me"}
+    assert {event["name"] for event in received(counselor)} == {"queue", "presence", "me"}
     assert len(events(supervisor, "wallboard")) == 2
 
 
@@ -125,7 +119,7 @@ def test_a_draft_of_the_log_is_pushed_too(app, watchers, provider):
 def test_resync_from_a_supervisor_sends_it_again(watchers):
     supervisor, _, _ = watchers
     supervisor.emit("resync")
-    assert {event["name"] for event in supervisor.get_received()} == {"queue", "presence", "me", "wallboard"}
+    assert {event["name"] for event in received(supervisor)} == {"queue", "presence", "me", "wallboard"}
 
 
 def test_nothing_is_computed_while_no_supervisor_watches(app, auth):
@@ -152,7 +146,7 @@ def test_the_queue_ages_callers_by_the_saved_step(app, auth, provider, monkeypat
     queue_caller(provider, "1")
     later = clock.now() + timedelta(seconds=15)
     monkeypatch.setattr(clock, "now", lambda: later)
-    socket.get_received()
+    received(socket)
     socket.emit("resync")
     (entry,) = events(socket, "queue")[0]["calls"]
     assert entry["priority"] == "normal"  # the default step is 120 s
