@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 
 from helpline.caller_privacy import ProtectedNumber
 from helpline.db import db, dialect_name, insert
@@ -99,15 +99,21 @@ def redact(params: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in params.items() if name not in CALLER_PARAMS}
 
 
+@functools.cache
+def caller_history_query():
+    """Both facts in one pass over this number's other calls: one round trip per webhook.
+    Built once and run with each caller's values, as the journal's and the call's statements are."""
+    return select(
+        func.coalesce(func.sum(case((Call.started_at >= bindparam("since"), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Call.risk_level.in_(HIGH_RISK_LEVELS), 1), else_=0)), 0),
+    ).where(Call.caller_hash == bindparam("caller_hash"), Call.call_sid != bindparam("call_sid"))
+
+
 def caller_history(caller_hash: str | None, call_sid: str, now: datetime, window_days: int) -> CallerHistory:
     if caller_hash is None:
         return CallerHistory()
-    # Both facts in one pass over this number's other calls: one round trip per webhook.
     recent, high_risk = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((Call.started_at >= now - timedelta(days=window_days), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Call.risk_level.in_(HIGH_RISK_LEVELS), 1), else_=0)), 0),
-        ).where(Call.caller_hash == caller_hash, Call.call_sid != call_sid)
+        caller_history_query(), {"since": now - timedelta(days=window_days), "caller_hash": caller_hash, "call_sid": call_sid}
     ).one()
     return CallerHistory(calls_in_window=recent or 0, previous_high_risk=bool(high_risk))
 
@@ -224,6 +230,13 @@ def merge_rules(table, excluded) -> dict:
 
 
 @functools.cache
+def journal_insert(dialect: str):
+    """The journal's INSERT, a duplicate delivery being a no-op (no id returned)."""
+    table = CallEvent.__table__
+    return insert(table, dialect).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+
+
+@functools.cache
 def call_upsert(dialect: str):
     """The call record's INSERT … ON CONFLICT, built once per dialect and run with each event's
     values: building its merge rules costs more than running it."""
@@ -238,17 +251,15 @@ def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_win
     The queue's version grows with the push that follows the commit (`live.emit_queue`)."""
     dialect = dialect_name()
     journaled = db.session.execute(
-        insert(CallEvent.__table__, dialect)
-        .values(
-            call_sid=event.call_sid,
-            dedupe_key=event.dedupe_key,
-            kind=event.kind,
-            occurred_at=event.occurred_at,
-            received_at=event.received_at,
-            params=event.params,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(CallEvent.id)
+        journal_insert(dialect),
+        {
+            "call_sid": event.call_sid,
+            "dedupe_key": event.dedupe_key,
+            "kind": event.kind,
+            "occurred_at": event.occurred_at,
+            "received_at": event.received_at,
+            "params": event.params,
+        },
     ).scalar()
     if journaled is None:
         return False
