@@ -368,9 +368,10 @@ def push_wallboard() -> None:
 
 
 # Dashboards follow a burst of changes within a few hundredths of a second; the wall's figures
-# (a summary of today's calls, which costs tens of milliseconds on a busy day) within a second.
+# (a summary of today's calls, which costs tens of milliseconds on a busy day) within a second,
+# rebuilt at most twice a second.
 queue_pushes = CoalescedPush(emit_queue, spacing=0.02)
-wallboard_pushes = CoalescedPush(push_wallboard, spacing=1.0)
+wallboard_pushes = CoalescedPush(push_wallboard, spacing=0.5)
 
 
 def wallboard_watched() -> bool:
