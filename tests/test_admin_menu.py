@@ -5,6 +5,7 @@ import time
 import pytest
 
 import config
+from helpline.admin import saved_settings
 from helpline.admin.menu_overrides import menu_in_force
 from helpline.db import db
 from helpline.menu import PROMPT_NAMES, MenuError, Prompt, load
@@ -200,11 +201,15 @@ def test_a_saved_menu_that_no_longer_fits_falls_back_to_the_file(app, provider, 
         assert menu_in_force() is app.extensions["helpline.menu"]
 
 
-def test_the_files_menu_when_the_database_does_not_answer(app, fragile):
+def test_the_files_menu_when_the_database_does_not_answer(app, fragile, monkeypatch):
     fragile_app, outage = fragile
     fragile_provider = Provider(fragile_app.test_client(), fragile_app.config["TWILIO_AUTH_TOKEN"])
     save_setting(app, "menu", {"prompts": {"en": {"greeting": {"say": NEW_GREETING}}}})
     assert greeting(fragile_provider) == ("Say", NEW_GREETING)
+    # What the process read a moment ago is still what was saved.
+    with outage.down():
+        assert greeting(fragile_provider) == ("Say", NEW_GREETING)
+    monkeypatch.setattr(saved_settings, "SHARED_SECONDS", 0)
     # SQLite's outage is a held write lock, which leaves reads answering: the saved greeting
     # is still read. PostgreSQL's is a dropped connection: the file's greeting stands in.
     expected = NEW_GREETING if fragile_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else FILE_GREETING
