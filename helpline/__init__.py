@@ -126,8 +126,14 @@ def engine_options(settings) -> dict:
         # No JIT: the service's statements are short, and PostgreSQL's cost estimate for the
         # rollup triggers' inserts passes jit_above_cost, so each webhook compiled them anew
         # (about 5 ms a statement, most of a webhook's time).
+        # Row locks wait no longer than the database may take to answer: a webhook queued
+        # behind a long replay or a deadlock fails open to the spool instead of stalling, and a
+        # migration that cannot get its lock at once gives up rather than queue every webhook
+        # behind it. Set once per connection: a `SET LOCAL` cost each webhook a round trip.
         # Pooled connections are checked after a rest (helpline.db), not at every checkout.
-        return {"connect_args": {"connect_timeout": max(1, round(timeout)), "options": "-c jit=off"}}
+        lock_timeout = max(1, int(timeout * 1000))
+        options = f"-c jit=off -c lock_timeout={lock_timeout}"
+        return {"connect_args": {"connect_timeout": max(1, round(timeout)), "options": options}}
     return {"pool_pre_ping": True}
 
 

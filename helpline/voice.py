@@ -18,7 +18,6 @@ import threading
 from email.utils import parsedate_to_datetime
 
 from flask import Blueprint, Response, abort, current_app, g, has_request_context, request, url_for
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from helpline.admin.menu_overrides import menu_in_force
 from helpline.admin.saved_settings import shared_values, threshold
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
-from helpline.db import db, dialect_name, read_only_transaction
+from helpline.db import db, read_only_transaction
 from helpline.menu import Language, Menu
 from helpline.triage import MENU_ATTEMPTS, MenuOutcome, menu_outcome
 from helpline.webhook_checks import provider_webhook, signed_url
@@ -98,11 +97,6 @@ def record_batch(events: list[WebhookEvent]) -> None:
     if db.session().in_transaction():
         # End the reader's transaction: the writes take the write lock from their start.
         db.session.commit()
-    if dialect_name() == "postgresql":
-        # Row locks wait no longer than the database may take to answer: a webhook queued
-        # behind a long replay or a deadlock fails open to the spool instead of stalling.
-        milliseconds = max(1, int(current_app.config["DATABASE_TIMEOUT_SECONDS"] * 1000))
-        db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
     queue_changed = False
     for event in events:
         journaled = call_log.record(

@@ -1,6 +1,7 @@
 """The database down and back: callers are still queued, and no webhook is lost."""
 
 import shutil
+import threading
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -133,3 +134,28 @@ def test_an_unexpected_error_while_recording_still_queues_the_caller(app, provid
     monkeypatch.undo()
     assert app.test_client().get("/healthz").status_code == 200
     assert counts(app, call_sid) == (1, 1)
+
+
+def test_a_webhook_waits_on_a_locked_call_no_longer_than_the_timeout(fragile_app, fragile_provider, app):
+    """Every PostgreSQL connection bounds its lock waits: a webhook whose call another transaction
+    holds (a long replay, a stuck request) spools and queues the caller, instead of keeping the
+    caller waiting until that transaction ends."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's writers wait on busy_timeout, which the connection is opened with")
+    call_sid = new_call_sid()
+    assert fragile_provider.post("/twilio/voice?lang=en", Provider.params(call_sid, CallStatus="ringing")).status_code == 200
+    answers = []
+    menu = ("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, CallStatus="in-progress", Digits="1"))
+    webhook = threading.Thread(target=lambda: answers.append(fragile_provider.post(*menu)))
+    with app.app_context(), db.engine.connect() as holder:
+        holder.execute(select(Call.call_sid).where(Call.call_sid == call_sid).with_for_update())
+        webhook.start()
+        webhook.join(timeout=20)
+        answered_while_locked = not webhook.is_alive()
+        holder.rollback()
+    webhook.join()
+    assert answered_while_locked
+    assert answers[0].status_code == 200
+    assert ET.fromstring(answers[0].data).find("Enqueue") is not None
+    assert fragile_app.extensions["helpline.spool"].pending()
