@@ -80,6 +80,24 @@ def test_public_base_url_is_what_is_signed_behind_a_proxy(migrated, app_factory)
     assert client.post("/twilio/voice?lang=en", data=params, headers={"X-Twilio-Signature": local}).status_code == 403
 
 
+def test_a_signature_over_the_url_with_or_without_its_default_port_passes(migrated, app_factory):
+    """The provider has signed either form of a URL; the check takes the URL as called first and
+    leaves the other form to the twilio library."""
+
+    class BehindProxy(migrated):
+        PUBLIC_BASE_URL = "https://helpline.example.org"
+
+    app = app_factory(BehindProxy)
+    client = app.test_client()
+    validator = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
+    for signed in ("https://helpline.example.org/twilio/voice?lang=en", "https://helpline.example.org:443/twilio/voice?lang=en"):
+        params = Provider.params(new_call_sid(), CallStatus="ringing")
+        signature = validator.compute_signature(signed, params)
+        assert client.post("/twilio/voice?lang=en", data=params, headers={"X-Twilio-Signature": signature}).status_code == 200
+    other_port = validator.compute_signature("https://helpline.example.org:8443/twilio/voice?lang=en", params)
+    assert client.post("/twilio/voice?lang=en", data=params, headers={"X-Twilio-Signature": other_port}).status_code == 403
+
+
 @pytest.mark.parametrize("profile, skipped", [("development", "True"), ("production", "False"), ("testing", "False")])
 def test_only_the_development_profile_can_turn_the_check_off(profile, skipped):
     env = {**os.environ, "HELPLINE_ENV": profile, "HELPLINE_SKIP_SIGNATURE_CHECK": "1"}
