@@ -5,6 +5,7 @@
 - a masked form (country code and last two digits), for display.
 """
 
+import functools
 import hashlib
 import hmac
 import re
@@ -48,15 +49,30 @@ def mask(number: str | None) -> str:
     return head + "*" * (len(digits) - 4) + digits[-2:]
 
 
+# Every webhook of a call carries the caller's number, and any of them may be the first to
+# arrive, so each is protected; the token made for a number's first webhook serves the rest.
+# Remembered by the number's keyed hash (never the number), in a dict emptied when full.
+_tokens: dict[tuple[str, str], str] = {}
+MAX_REMEMBERED_TOKENS = 10_000
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet(encryption_key: str) -> Fernet:
+    return Fernet(encryption_key.encode())
+
+
 def protect(number: str | None, hash_key: str, encryption_key: str) -> ProtectedNumber:
     if is_withheld(number):
         return ProtectedNumber(hash=None, encrypted=None, masked="withheld")
-    return ProtectedNumber(
-        hash=number_hash(number, hash_key),
-        encrypted=Fernet(encryption_key.encode()).encrypt(normalize(number).encode()).decode(),
-        masked=mask(number),
-    )
+    hashed = number_hash(number, hash_key)
+    encrypted = _tokens.get((hashed, encryption_key))
+    if encrypted is None:
+        encrypted = _fernet(encryption_key).encrypt(normalize(number).encode()).decode()
+        if len(_tokens) >= MAX_REMEMBERED_TOKENS:
+            _tokens.clear()
+        _tokens[hashed, encryption_key] = encrypted
+    return ProtectedNumber(hash=hashed, encrypted=encrypted, masked=mask(number))
 
 
 def reveal(encrypted: str, encryption_key: str) -> str:
-    return Fernet(encryption_key.encode()).decrypt(encrypted.encode()).decode()
+    return _fernet(encryption_key).decrypt(encrypted.encode()).decode()

@@ -1,6 +1,7 @@
 import pytest
-from cryptography.fernet import InvalidToken
+from cryptography.fernet import Fernet, InvalidToken
 
+from helpline import caller_privacy
 from helpline.caller_privacy import mask, number_hash, protect, reveal
 
 HASH_KEY = "k1"
@@ -39,3 +40,23 @@ def test_withheld_numbers_are_not_recognised(withheld):
 )
 def test_masking(number, masked):
     assert mask(number) == masked
+
+
+def test_a_number_protected_again_reuses_its_token_and_remembers_no_number():
+    first = protect("+98 912 123 4567", HASH_KEY, FERNET_KEY)
+    again = protect("+989121234567", HASH_KEY, FERNET_KEY)
+    assert again == first
+    assert reveal(again.encrypted, FERNET_KEY) == "+989121234567"
+    other_key = Fernet.generate_key().decode()
+    rekeyed = protect("+989121234567", HASH_KEY, other_key)
+    assert rekeyed.encrypted != first.encrypted
+    assert reveal(rekeyed.encrypted, other_key) == "+989121234567"
+    assert not any("9121234567" in part for key in caller_privacy._tokens for part in key)
+
+
+def test_the_remembered_tokens_are_bounded(monkeypatch):
+    monkeypatch.setattr(caller_privacy, "MAX_REMEMBERED_TOKENS", 3)
+    for last in range(10):
+        protect(f"+98912123456{last}", HASH_KEY, FERNET_KEY)
+        assert len(caller_privacy._tokens) <= 3
+    assert reveal(protect("+989121234569", HASH_KEY, FERNET_KEY).encrypted, FERNET_KEY) == "+989121234569"
