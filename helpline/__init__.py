@@ -116,6 +116,12 @@ def page_direction() -> str:
     return "rtl" if page_language() in RIGHT_TO_LEFT else "ltr"
 
 
+# Connections a process keeps open to PostgreSQL, and how many more it may open for a burst:
+# three processes at their most (30 each) stay within the server's default max_connections (100).
+DATABASE_POOL_SIZE = 20
+DATABASE_POOL_OVERFLOW = 10
+
+
 def engine_options(settings) -> dict:
     """Bounded waits on the database, so a webhook fails open rather than hanging."""
     url = settings["SQLALCHEMY_DATABASE_URI"]
@@ -133,7 +139,14 @@ def engine_options(settings) -> dict:
         # Pooled connections are checked after a rest (helpline.db), not at every checkout.
         lock_timeout = max(1, int(timeout * 1000))
         options = f"-c jit=off -c lock_timeout={lock_timeout}"
-        return {"connect_args": {"connect_timeout": max(1, round(timeout)), "options": options}}
+        # The pool keeps as many connections as a busy process has requests at once: beyond
+        # its size each one is opened for a request and closed after it, which cost a new
+        # PostgreSQL backend every few webhooks under load.
+        return {
+            "pool_size": DATABASE_POOL_SIZE,
+            "max_overflow": DATABASE_POOL_OVERFLOW,
+            "connect_args": {"connect_timeout": max(1, round(timeout)), "options": options},
+        }
     return {"pool_pre_ping": True}
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from helpline import DATABASE_POOL_SIZE
 from helpline import db as database
 from helpline.db import db
 
@@ -53,3 +54,16 @@ def test_a_connection_back_in_use_at_once_is_not_checked(postgresql_app, monkeyp
             backend_pid()
         db.session.rollback()
         assert backend_pid() != lost
+
+
+def test_a_busy_process_keeps_its_postgresql_connections(app):
+    """Requests at once up to the pool's size leave their connections in the pool for the next
+    ones, instead of each opening a backend and closing it after."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite opens a file, not a server backend")
+    connections = [engine.connect() for _ in range(DATABASE_POOL_SIZE)]
+    for connection in connections:
+        connection.close()
+    assert engine.pool.checkedin() == DATABASE_POOL_SIZE
