@@ -1,6 +1,9 @@
 """The production server: gunicorn with config/gunicorn.conf.py, over real HTTP on loopback."""
 
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -52,3 +55,15 @@ def test_a_whole_call_through_gunicorn(app, gunicorn):
         assert (record.priority, record.queue_result, record.status, record.duration_seconds) == ("emergency", "bridged", "completed", 60)
     log = log_path.read_text()
     assert "/twilio/status" in log and "7654321" not in log
+
+
+def test_a_worker_switches_threads_every_millisecond_and_freezes_what_start_up_made():
+    """What `post_worker_init` does to the worker's interpreter, run as gunicorn runs it."""
+    setup = (
+        "import gc, runpy, sys; settings = runpy.run_path('config/gunicorn.conf.py'); "
+        "settings['post_worker_init'](None); print(sys.getswitchinterval(), gc.get_freeze_count())"
+    )
+    root = Path(__file__).resolve().parent.parent
+    printed = subprocess.run([sys.executable, "-c", setup], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    assert float(printed[0]) == 0.001
+    assert int(printed[1]) > 10_000
