@@ -14,7 +14,8 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.dialects import postgresql
 
 from helpline.caller_privacy import ProtectedNumber
 from helpline.db import db, dialect_name, insert
@@ -225,8 +226,26 @@ def merge_rules(table, excluded) -> dict:
             for name in ("caller_hash", "caller_encrypted", "caller_masked", "language", "queue_sid")
         }
     )
+    # Settled from the merged values, in the same statement (`is_abandoned`, in SQL).
+    rules["abandoned"] = func.coalesce(rules["queue_result"] == "hangup", False) | (
+        rules["enqueued_at"].isnot(None) & rules["ended_at"].isnot(None) & (rules["queue_result_rank"] <= REQUEUED_RANK)
+    )
     rules["updated_at"] = excluded.updated_at
     return rules
+
+
+# What a webhook may tell about a call, and what a new call record starts with: every call-record
+# statement is given all of them, so one statement serves every kind of webhook.
+NEW_CALL = {
+    "status": None, "status_rank": 0, "status_sequence": -1, "started_at": None, "enqueued_at": None,
+    "answered_at": None, "ended_at": None, "wait_seconds": None, "duration_seconds": None,
+    "queue_result": None, "queue_result_rank": 0, "queue_episode": 0, "queue_sid": None,
+    "talk_seconds": None, "menu_key": None, "category": None, "priority": None, "priority_rank": 0,
+    "priority_reasons": [], "emergency": False, "repeat_caller": False, "language": None,
+    "caller_hash": None, "caller_encrypted": None, "caller_masked": None, "categories": [],
+}
+CALL_COLUMNS = ("call_sid", *NEW_CALL, "abandoned", "updated_at")
+JOURNAL_COLUMNS = ("call_sid", "dedupe_key", "kind", "occurred_at", "received_at", "params")
 
 
 @functools.cache
@@ -242,67 +261,59 @@ def call_upsert(dialect: str):
     values: building its merge rules costs more than running it."""
     statement = insert(Call.__table__, dialect)
     upsert = statement.on_conflict_do_update(index_elements=["call_sid"], set_=merge_rules(Call.__table__, statement.excluded))
-    c = Call.__table__.c
-    return upsert.returning(c.queue_result, c.queue_result_rank, c.enqueued_at, c.ended_at, c.abandoned)
+    return upsert.returning(Call.__table__.c.call_sid)
+
+
+@functools.cache
+def journal_and_call_upsert():
+    """PostgreSQL: the journal's insert and the call's upsert in one statement, so a webhook is
+    one round trip and, run on its own, needs no transaction around it. The call is merged only
+    when the journal took the event (a duplicate returns no row)."""
+    calls, events = Call.__table__, CallEvent.__table__
+    journal = (
+        postgresql.insert(events)
+        .values({name: bindparam(f"event_{name}", type_=events.c[name].type) for name in JOURNAL_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(events.c.id)
+        .cte("journal")
+    )
+    proposed = select(*(bindparam(name, type_=calls.c[name].type) for name in CALL_COLUMNS)).where(select(journal.c.id).exists())
+    statement = postgresql.insert(calls).from_select(CALL_COLUMNS, proposed)
+    upsert = statement.on_conflict_do_update(index_elements=["call_sid"], set_=merge_rules(calls, statement.excluded))
+    return upsert.returning(calls.c.call_sid).add_cte(journal)
 
 
 def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_window_days: int) -> bool:
     """Journal the event and merge it into its call. False when it was a duplicate.
     The queue's version grows with the push that follows the commit (`live.emit_queue`)."""
-    dialect = dialect_name()
+    history = CallerHistory()
+    if event.decision is not None:
+        # Read first: the history leaves this call out, so it is the same before the write.
+        caller_hash = event.caller.hash if event.caller else None
+        history = caller_history(caller_hash, event.call_sid, event.occurred_at, repeat_window_days)
+    values = {**NEW_CALL, **facts(event, history, emergency_key), "call_sid": event.call_sid, "updated_at": now}
+    values["abandoned"] = is_abandoned(values)
+    journal = {name: getattr(event, name) for name in JOURNAL_COLUMNS}
     # Core statements on the session's connection, in its transaction: the ORM's handling of
     # statements on mapped tables (they hold no objects here) cost more than running them.
     connection = db.session.connection()
-    journaled = connection.execute(
-        journal_insert(dialect),
-        {
-            "call_sid": event.call_sid,
-            "dedupe_key": event.dedupe_key,
-            "kind": event.kind,
-            "occurred_at": event.occurred_at,
-            "received_at": event.received_at,
-            "params": event.params,
-        },
-    ).scalar()
-    if journaled is None:
+    dialect = dialect_name()
+    if dialect == "postgresql":
+        journal = {f"event_{name}": value for name, value in journal.items()}
+        return connection.execute(journal_and_call_upsert(), {**values, **journal}).first() is not None
+    if connection.execute(journal_insert(dialect), journal).scalar() is None:
         return False
-
-    history = CallerHistory()
-    if event.decision is not None:
-        caller_hash = event.caller.hash if event.caller else None
-        history = caller_history(caller_hash, event.call_sid, event.occurred_at, repeat_window_days)
-    values = {
-        "status_rank": 0,
-        "status_sequence": -1,
-        "queue_result_rank": 0,
-        "queue_episode": 0,
-        "priority_rank": 0,
-        "abandoned": False,
-        "emergency": False,
-        "repeat_caller": False,
-        "priority_reasons": [],
-        **facts(event, history, emergency_key),
-        "call_sid": event.call_sid,
-        "updated_at": now,
-    }
-    merged = connection.execute(call_upsert(dialect), values).one()
-    settle_abandoned(event.call_sid, merged)
+    connection.execute(call_upsert(dialect), values)
     return True
 
 
-def is_abandoned(merged) -> bool:
+def is_abandoned(call: dict) -> bool:
     """Abandoned: hung up in the queue, or the call ended while still waiting (after a bounce,
-    or before its queue result arrived). Derived from the merged record, so any order agrees."""
-    if merged.queue_result == "hangup":
+    or before its queue result arrived). Derived from the merged record, so any order agrees;
+    `merge_rules` says the same in SQL for a record merged with a stored one."""
+    if call["queue_result"] == "hangup":
         return True
-    return merged.enqueued_at is not None and merged.ended_at is not None and merged.queue_result_rank <= REQUEUED_RANK
-
-
-def settle_abandoned(call_sid: str, merged) -> None:
-    """Write `abandoned` when the merged record (as the upsert returned it, row locked) changes it."""
-    abandoned = is_abandoned(merged)
-    if abandoned != merged.abandoned:
-        db.session.connection().execute(update(Call.__table__).where(Call.__table__.c.call_sid == call_sid).values(abandoned=abandoned))
+    return call["enqueued_at"] is not None and call["ended_at"] is not None and call["queue_result_rank"] <= REQUEUED_RANK
 
 
 def bump_counter(name: str) -> int:

@@ -27,7 +27,7 @@ from helpline.admin.menu_overrides import menu_in_force
 from helpline.admin.saved_settings import shared_values, threshold
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
-from helpline.db import db, read_only_transaction
+from helpline.db import db, dialect_name, read_only_transaction
 from helpline.menu import Language, Menu
 from helpline.triage import MENU_ATTEMPTS, MenuOutcome, menu_outcome
 from helpline.webhook_checks import provider_webhook, signed_url
@@ -97,6 +97,10 @@ def record_batch(events: list[WebhookEvent]) -> None:
     if db.session().in_transaction():
         # End the reader's transaction: the writes take the write lock from their start.
         db.session.commit()
+    if len(events) == 1 and dialect_name() == "postgresql":
+        # One statement records a webhook on PostgreSQL (`call_log.record`), and the server
+        # commits it by itself: no BEGIN and COMMIT round trips around it.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     queue_changed = False
     for event in events:
         journaled = call_log.record(

@@ -4,9 +4,10 @@ import random
 import threading
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from helpline import clock
 from helpline.caller_privacy import reveal
@@ -185,3 +186,32 @@ def test_each_bounce_back_into_the_queue_is_journaled(app, provider):
     assert "episode=3" in root.find("Enqueue").get("action")
     assert journal_count(app, call_sid) == 4
     assert provider.post("/twilio/queue-result?episode=x", Provider.params(call_sid, QueueResult="hangup")).status_code == 400
+
+
+def test_on_postgresql_a_webhook_is_one_statement_the_server_commits_by_itself(app, provider):
+    """The journal's insert and the call's upsert go as one statement outside a transaction (no
+    BEGIN or COMMIT round trips); a duplicate delivery writes nothing."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite records a webhook in its write transaction, one statement after another")
+    call_sid = new_call_sid()
+    params = Provider.params(call_sid, CallStatus="ringing")
+    provider.post("/twilio/voice?lang=en", params)
+    written, webhook_thread = [], threading.get_ident()
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        if threading.get_ident() == webhook_thread and "INSERT" in statement:
+            written.append((statement, connection.connection.dbapi_connection.autocommit))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert provider.post("/twilio/status", Provider.params(call_sid, CallStatus="in-progress", SequenceNumber="3")).status_code == 204
+        assert provider.post("/twilio/voice?lang=en", params).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(written) == 2
+    assert all("INSERT INTO call_events" in statement and "INSERT INTO calls" in statement for statement, _ in written)
+    assert all(autocommit for _, autocommit in written)
+    assert journal_count(app, call_sid) == 2
+    assert final_record(app, call_sid)["status"] == "in-progress"
