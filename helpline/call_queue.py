@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select, update
 
-from helpline.call_log import REQUEUED_RANK, bump_counter
+from helpline.call_log import REQUEUED_RANK
 from helpline.db import db
 from helpline.models import Call, Counter
 from helpline.triage import Waiting, current_priority, queue_order
@@ -57,20 +57,17 @@ def claim(call_sid: str, counselor_id: int, now: datetime) -> bool:
     claimed = db.session.execute(
         update(Call).where(Call.call_sid == call_sid, *WAITING).values(counselor_id=counselor_id, taken_at=now)
     ).rowcount
-    if claimed:
-        bump_counter("queue")
+    # The queue's version grows with the push that follows the commit (`live.emit_queue`).
     return claimed == 1
 
 
 def release(call_sid: str, counselor_id: int) -> None:
     """Give a caller back to the queue (the counselor was not reached)."""
-    released = db.session.execute(
+    db.session.execute(
         update(Call)
         .where(Call.call_sid == call_sid, Call.counselor_id == counselor_id, Call.logged_at.is_(None))
         .values(counselor_id=None, taken_at=None)
-    ).rowcount
-    if released:
-        bump_counter("queue")
+    )
 
 
 def ordered(calls: list, now: datetime, aging_step: int) -> list:
