@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete, update
 
 from helpline import clock, settings
 from helpline.admin import saved_settings
@@ -136,6 +137,23 @@ def test_a_value_saved_through_another_process_is_used_within_seconds(app, app_f
     monkeypatch.setattr(saved_settings, "SHARED_SECONDS", 0)
     with other_process.test_request_context():
         assert threshold("aging_step_seconds") == 30
+
+
+def test_a_statement_that_changes_the_table_is_seen_at_once_by_its_process(app):
+    """Bulk UPDATE and DELETE statements flush no rows, and still make the process read again."""
+    save_setting(app, "aging_step_seconds", 30)
+    with app.test_request_context():
+        assert threshold("aging_step_seconds") == 30
+    with app.app_context():
+        db.session.execute(update(Setting).where(Setting.key == "aging_step_seconds").values(value=45))
+        db.session.commit()
+    with app.test_request_context():
+        assert threshold("aging_step_seconds") == 45
+    with app.app_context():
+        db.session.execute(delete(Setting).where(Setting.key == "aging_step_seconds"))
+        db.session.commit()
+    with app.test_request_context():
+        assert threshold("aging_step_seconds") == 120
 
 
 def test_the_saved_aging_step_orders_the_queue(app, provider, admin, at):

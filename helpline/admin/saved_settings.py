@@ -118,6 +118,13 @@ def _note_changed_settings(session, flush_context, instances) -> None:
         session.info[CHANGED] = True
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_setting_changes(state) -> None:
+    # An UPDATE or DELETE statement on the table changes rows without flushing any.
+    if (state.is_update or state.is_delete or state.is_insert) and any(mapper.class_ is Setting for mapper in state.all_mappers):
+        state.session.info[CHANGED] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_shared_settings(session) -> None:
     if session.info.pop(CHANGED, False) and has_app_context():
@@ -156,5 +163,4 @@ def store(key: str, value: Any, user_id: int) -> None:
 
 def forget(key: str) -> bool:
     """Delete a saved value, back to the default (the caller commits); whether there was one."""
-    db.session.info[CHANGED] = True
     return db.session.execute(delete(Setting).where(Setting.key == key)).rowcount > 0
