@@ -260,8 +260,7 @@ def call_upsert(dialect: str):
     """The call record's INSERT … ON CONFLICT, built once per dialect and run with each event's
     values: building its merge rules costs more than running it."""
     statement = insert(Call.__table__, dialect)
-    upsert = statement.on_conflict_do_update(index_elements=["call_sid"], set_=merge_rules(Call.__table__, statement.excluded))
-    return upsert.returning(Call.__table__.c.call_sid)
+    return statement.on_conflict_do_update(index_elements=["call_sid"], set_=merge_rules(Call.__table__, statement.excluded))
 
 
 @functools.cache
