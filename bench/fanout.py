@@ -11,7 +11,6 @@ caller who has waited longest leaves (not timed), so the queue keeps its length.
 """
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -35,7 +34,7 @@ def run(arguments, log) -> dict:
         with servers.gunicorn(servers.SERVICE, servers.service_environment(url, port), directory) as server:
             callers = load.Callers(server.base_url, arguments.queue)
             load.send_all(server.base_url, callers.fill())
-            cookies = [servers.session_cookie(user) for user in staff.counselors]
+            cookies = [servers.session_cookie(staff, user) for user in staff.counselors]
             log(f"fanout: connecting {len(cookies)} dashboards from {arguments.processes} processes")
             started = time.monotonic()
             with dashboards.connected(server.base_url, cookies, arguments.processes, directory) as watching:

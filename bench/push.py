@@ -80,7 +80,7 @@ def run(arguments, log) -> tuple[dict, dict]:
     directory = Path(tempfile.mkdtemp(prefix="helpline-bench-push-"))
     service, bare = {}, {}
     url, staff = servers.create_database(arguments.postgres, counselors=1, supervisors=1)
-    cookie = servers.session_cookie(staff.counselors[0])
+    cookie = servers.session_cookie(staff, staff.counselors[0])
     try:
         log("push: one process")
         port = servers.free_port()

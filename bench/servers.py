@@ -82,6 +82,8 @@ def bench_config(url: str) -> type:
 class Staff:
     counselors: list[int] = field(default_factory=list)
     supervisors: list[int] = field(default_factory=list)
+    # What each one's session cookie names them by (`User.get_id`).
+    session_ids: dict[int, str] = field(default_factory=dict)
 
 
 def create_database(admin_url: str, *, counselors: int, supervisors: int = 1) -> tuple[str, Staff]:
@@ -109,19 +111,20 @@ def create_database(admin_url: str, *, counselors: int, supervisors: int = 1) ->
         db.session.commit()
         for person in people:
             (staff.counselors if person.role == "counselor" else staff.supervisors).append(person.id)
+            staff.session_ids[person.id] = person.get_id()
         db.session.remove()
         db.engine.dispose()
     return url, staff
 
 
-def session_cookie(user_id: int) -> str:
+def session_cookie(staff: Staff, user_id: int) -> str:
     """The `session` cookie Flask-Login writes when this user logs in, signed with the service's
     key: a thousand dashboards log in without a thousand password checks, and without the login
     rate limit that would (rightly) stop a thousand logins from one address."""
     app = Flask("bench")
     app.secret_key = SECRET_KEY
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    return "session=" + serializer.dumps({"_user_id": str(user_id), "_fresh": True})
+    return "session=" + serializer.dumps({"_user_id": staff.session_ids[user_id], "_fresh": True})
 
 
 def free_port() -> int:

@@ -66,7 +66,7 @@ def run(arguments, log) -> tuple[dict, dict, dict]:
         with servers.gunicorn(servers.SERVICE, environment, directory) as server:
             callers = load.Callers(server.base_url, arguments.queue)
             load.send_all(server.base_url, callers.fill())
-            cookies = [servers.session_cookie(user) for user in staff.counselors + staff.supervisors]
+            cookies = [servers.session_cookie(staff, user) for user in staff.counselors + staff.supervisors]
             with dashboards.connected(server.base_url, cookies, 1, directory) as watching:
                 before = server.cpu_seconds()
                 service = measure(server.base_url, callers, connections=arguments.connections, seconds=arguments.seconds,
@@ -106,9 +106,9 @@ def write(arguments, service: dict, bare: dict, extra: dict) -> str:
         (f"open loop at {rate}/s: p50 (ms)", ms(service["p50"]), ms(bare["p50"]), ""),
         (f"open loop at {rate}/s: p99 (ms)", ms(service["p99"]), ms(bare["p99"]),
          f"≤ {TARGET_P99 * 1000:g} ms{verdict(service['p99'] <= TARGET_P99)}"),
-        (f"… the key (`/twilio/menu`) p50 / p99 (ms)", " / ".join(ms(v) for v in service["by_kind"]["arrival"]),
+        ("… the key (`/twilio/menu`) p50 / p99 (ms)", " / ".join(ms(v) for v in service["by_kind"]["arrival"]),
          " / ".join(ms(v) for v in bare["by_kind"]["arrival"]), ""),
-        (f"… leaving (`/twilio/queue-result`) p50 / p99 (ms)", " / ".join(ms(v) for v in service["by_kind"]["departure"]),
+        ("… leaving (`/twilio/queue-result`) p50 / p99 (ms)", " / ".join(ms(v) for v in service["by_kind"]["departure"]),
          " / ".join(ms(v) for v in bare["by_kind"]["departure"]), ""),
         ("errors (closed loop; open loop)", f"{service['closed'].errors}; {service['failed']}", f"{bare['closed'].errors}; {bare['failed']}", "none"),
         (f"open loop: not sent, still waiting {load.GIVE_UP_SECONDS} s after due", f"{service['given_up']:,} of {service['sent']:,}",

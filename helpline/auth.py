@@ -1,6 +1,7 @@
 """Users and sessions: Flask-Login, the login page and JSON login, role checks, rate limits."""
 
 import functools
+import hmac
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter import Limiter
@@ -22,6 +23,8 @@ login_manager.login_view = "auth.login_page"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 LOGIN_LIMIT = "10 per minute"
+# users.id is an INTEGER column, 32 bits on PostgreSQL: a larger number names nobody.
+MAX_USER_ID = 2**31 - 1
 
 
 @limiter.request_filter
@@ -38,8 +41,15 @@ class LoginForm(FlaskForm):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user a session names (`User.get_id`), while its token is the user's current one."""
+    user_id, _, token = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit()) or int(user_id) > MAX_USER_ID or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler
@@ -102,11 +112,14 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def end_session() -> None:
-    """Log out, go offline, and close every socket of this user, in any process."""
+    """Log out, go offline, and close every socket of this user, in any process. Every session
+    of the user ends, this one's cookie included, wherever a copy of it is."""
     from helpline.presence import go_offline
 
-    user_id = current_user.id
+    user = current_user._get_current_object()
+    user_id = user.id
     logout_user()
+    user.end_sessions()
     go_offline(user_id, clock.now())
     sids = live.connections_of(user_id)
     db.session.commit()

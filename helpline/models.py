@@ -1,5 +1,6 @@
 """Tables: calls, their webhook journal, users, named counters, and the reports' rollups."""
 
+import secrets
 from datetime import date, datetime
 from typing import Optional
 
@@ -101,6 +102,10 @@ class CallEvent(db.Model):
     params: Mapped[dict] = mapped_column(JSON)
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -116,6 +121,15 @@ class User(UserMixin, db.Model):
     presence_since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # The language of the user's pages: fa, en or tg.
     language: Mapped[str] = mapped_column(String(8), default="fa")
+    # Part of what the session cookie names the user by (`get_id`): a new one ends every session
+    # the user has, so a cookie copied before a logout or a password reset signs nobody in.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        self.session_token = new_session_token()
 
     @property
     def client_identity(self) -> str:

@@ -132,6 +132,8 @@ def test_deactivating_stops_logins_closes_sockets_and_goes_offline(app, admin, a
     assert post_form(admin, f"/admin/users/{user.id}/reactivate").status_code == 302
     assert stored_user(app, "counselor1").active
     assert logs_in(app, "counselor1")
+    # The session from before stays ended: reactivated, the account must log in again.
+    assert counselor.get("/api/me").status_code == 401
 
 
 def test_an_admin_cannot_deactivate_themself(app, admin):
@@ -210,6 +212,8 @@ def test_role_changes_close_sockets_and_wait_for_unlogged_calls(app, admin, auth
 def test_reset_password(app, admin, auth):
     auth.create("counselor1")
     target = user_id(app, "counselor1")
+    counselor = app.test_client()
+    assert counselor.post("/api/login", json={"username": "counselor1", "password": PASSWORD}).status_code == 200
     short = {"new_password": "2short", "new_password_again": "2short"}
     assert post_form(admin, f"/admin/users/{target}/password", short).status_code == 400
     differ = {"new_password": "a brand new secret", "new_password_again": "a brand new secreT"}
@@ -217,9 +221,27 @@ def test_reset_password(app, admin, auth):
     assert admin.patch(f"/api/admin/users/{target}", json={"password": "123456789"}).status_code == 400
     assert logs_in(app, "counselor1")
 
+    assert counselor.get("/api/me").status_code == 200
+
     same = {"new_password": "a brand new secret", "new_password_again": "a brand new secret"}
     assert post_form(admin, f"/admin/users/{target}/password", same).status_code == 302
     assert not logs_in(app, "counselor1") and logs_in(app, "counselor1", "a brand new secret")
+    # Whoever was logged in with the old password is no longer.
+    assert counselor.get("/api/me").status_code == 401
+
+
+@pytest.mark.parametrize("through", ["form", "json"])
+def test_an_admin_who_sets_their_own_password_stays_logged_in_here_only(app, admin, through):
+    elsewhere = app.test_client()
+    assert elsewhere.post("/api/login", json={"username": "boss", "password": PASSWORD}).status_code == 200
+    boss = user_id(app, "boss")
+    if through == "form":
+        same = {"new_password": "a brand new secret", "new_password_again": "a brand new secret"}
+        assert post_form(admin, f"/admin/users/{boss}/password", same).status_code == 302
+    else:
+        assert admin.patch(f"/api/admin/users/{boss}", json={"password": "a brand new secret"}).status_code == 200
+    assert admin.get("/api/me").status_code == 200
+    assert elsewhere.get("/api/me").status_code == 401
 
 
 def test_language_and_phone(app, admin, auth):

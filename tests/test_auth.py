@@ -3,6 +3,11 @@
 import re
 
 import pytest
+from sqlalchemy import select
+
+from helpline.db import db
+from helpline.live import socketio
+from helpline.models import User
 
 
 def csrf_token(page: bytes) -> str:
@@ -65,6 +70,56 @@ def test_logout_form_needs_csrf(client, auth):
     token = re.search(rb'name="csrf-token" content="([^"]+)"', page.data).group(1).decode()
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/api/me").status_code == 401
+
+
+def copy_of_session(app, client):
+    """Another client holding a copy of this client's session cookie (as if it was taken)."""
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    return thief
+
+
+def test_a_session_cookie_copied_before_logout_signs_nobody_in_after_it(app, client, auth):
+    auth.create()
+    auth.login()
+    thief = copy_of_session(app, client)
+    assert thief.get("/api/me").status_code == 200
+    assert auth.logout().status_code == 200
+    assert thief.get("/api/me").status_code == 401
+    assert thief.get("/dashboard").status_code == 302
+    assert not socketio.test_client(app, flask_test_client=thief).is_connected()
+
+
+def test_logging_out_ends_every_session_of_the_user_and_a_new_login_works(app, client, auth):
+    auth.create()
+    auth.login()
+    elsewhere = app.test_client()
+    assert elsewhere.post("/api/login", json={"username": "counselor1", "password": "correct horse battery"}).status_code == 200
+    auth.logout()
+    assert elsewhere.get("/api/me").status_code == 401
+    assert auth.login().status_code == 200 and client.get("/api/me").json["username"] == "counselor1"
+
+
+def session_naming(app, session_id: str):
+    """A client whose session cookie, signed with the app's key, names its user so."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    client = app.test_client()
+    client.set_cookie("session", serializer.dumps({"_user_id": session_id, "_fresh": True}))
+    return client
+
+
+@pytest.mark.parametrize(
+    "session_id",
+    ["{id}", "{id}:", ":{token}", "x:{token}", "\uff11:{token}", "99999999999:{token}", "{id}:{token}x", "{id}:\u00e9"],
+)
+def test_a_session_that_does_not_name_its_user_and_token_is_anonymous(app, auth, session_id):
+    auth.create()
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        values = {"id": user.id, "token": user.session_token}
+    assert session_naming(app, f"{user.id}:{values['token']}").get("/api/me").status_code == 200
+    session_id = session_id.encode().decode("unicode_escape").format(**values)
+    assert session_naming(app, session_id).get("/api/me").status_code == 401
 
 
 def test_login_attempts_are_rate_limited(migrated, app_factory):

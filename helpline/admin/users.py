@@ -106,6 +106,7 @@ def deactivate(target: User, actor: User, now: datetime) -> list[str]:
         raise UserChangeRefused(_("You cannot deactivate your own account; another administrator can."))
     require_active_admin(actor)
     target.active = False
+    target.end_sessions()
     go_offline(target.id, now)
     return live.connections_of(target.id)
 
@@ -135,6 +136,8 @@ def change_role(target: User, role: str, actor: User, now: datetime) -> list[str
 def reset_password(target: User, password: str, actor: User) -> None:
     require_active_admin(actor)
     target.set_password(password)
+    # Whoever was logged in as the user, with the old password, is no longer.
+    target.end_sessions()
 
 
 def change_profile(target: User, language: str, phone_number: str | None, actor: User) -> None:

@@ -16,7 +16,7 @@ from helpline import clock
 from helpline.admin import users
 from helpline.admin.blueprints import api
 from helpline.admin.users import UserChangeRefused, UserFieldError
-from helpline.admin.users_views import commit_and_close, target_user
+from helpline.admin.users_views import commit_and_close, keep_own_session, target_user
 from helpline.auth import json_body, roles_required
 from helpline.db import db
 from helpline.models import User
@@ -113,4 +113,5 @@ def change_user(user_id: int):
         db.session.rollback()
         return refused(refusal)
     commit_and_close(sids, user.id)
+    keep_own_session(user)
     return jsonify(users.user_json(user))

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
@@ -18,7 +18,7 @@ from helpline.admin.users import (
     UserChangeRefused,
     UserFieldError,
 )
-from helpline.auth import roles_required
+from helpline.auth import MAX_USER_ID, roles_required
 from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.taxonomy import LANGUAGES
@@ -27,8 +27,6 @@ ROLE_CHOICES = [SelectChoice(role, ROLE_NAMES[role]) for role in ROLES]
 LANGUAGE_CHOICES = [SelectChoice(language, LANGUAGE_NAMES[language]) for language in LANGUAGES]
 PASSWORD_LENGTH = Length(min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
 SAME_PASSWORD = _l("The two passwords differ.")
-# users.id is an INTEGER column: 32 bits on PostgreSQL.
-MAX_USER_ID = 2**31 - 1
 
 
 class NewUserForm(FlaskForm):
@@ -94,6 +92,13 @@ def commit_and_close(sids: list[str], user_id: int) -> None:
     if sids:
         live.disconnect(sids, user_id)
     live.push_presence()
+
+
+def keep_own_session(user: User) -> None:
+    """After a change that ended the user's sessions (a new password): when they made it
+    themselves, this session goes on under the new token while their others have ended."""
+    if user.id == current_user.id:
+        login_user(user)
 
 
 def render_user(user: User, status: int = 200, refusal: str | None = None, **forms):
@@ -219,6 +224,7 @@ def password_page(user_id: int):
         db.session.rollback()
         return render_user(user, 409, str(refusal))
     db.session.commit()
+    keep_own_session(user)
     flash(_("The password of %(username)s is set.", username=user.username), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id))
 
