@@ -10,7 +10,7 @@ from helpline import clock, retention, twiml
 from helpline.auth import create_user
 from helpline.db import db
 from helpline.models import ROLES, User
-from helpline.voice import record_batch
+from helpline.webhook_recording import record_spooled
 
 users_cli = AppGroup("users", help="Manage the people who use the service.")
 twiml_cli = AppGroup("twiml", help="TwiML to configure at the provider.")
@@ -49,7 +49,7 @@ def twiml_fallback(language: str | None) -> None:
 def spool_replay() -> None:
     """Record the spooled webhooks in the database now."""
     spool = current_app.extensions["helpline.spool"]
-    count = spool.replay(record_batch, blocking=True)
+    count = spool.replay(record_spooled, blocking=True)
     click.echo(f"replayed {count} webhooks")
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpline.db import db
-from helpline.voice import replay_spool, rollback_quietly
+from helpline.webhook_recording import replay_spool, rollback_quietly
 
 log = logging.getLogger(__name__)
 

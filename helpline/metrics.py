@@ -76,7 +76,13 @@ class DatabaseFigures:
         spooled = GaugeMetricFamily(
             "helpline_spooled_webhooks", "Webhooks kept on this host's disk while the database did not answer."
         )
-        spooled.add_metric([], spooled_webhooks(Path(current_app.config["SPOOL_DIR"])))
+        spool_dir = Path(current_app.config["SPOOL_DIR"])
+        spooled.add_metric([], webhooks_in(spool_dir, (".jsonl", ".replaying")))
+        unrecordable = GaugeMetricFamily(
+            "helpline_unrecordable_webhooks",
+            "Spooled webhooks the database refused for their values, set aside on this host's disk for a person to look at.",
+        )
+        unrecordable.add_metric([], webhooks_in(spool_dir, (".kept",)))
         try:
             figures = list(database_figures())
         except SQLAlchemyError as error:
@@ -86,6 +92,7 @@ class DatabaseFigures:
         up.add_metric([], 1 if figures else 0)
         yield up
         yield spooled
+        yield unrecordable
         yield from figures
 
 
@@ -116,12 +123,12 @@ def database_figures():
     return queue, longest, danger, counselors, sockets
 
 
-def spooled_webhooks(directory: Path) -> int:
-    """One spooled webhook a line, in pending and claimed files (see helpline/spool.py)."""
+def webhooks_in(directory: Path, suffixes: tuple[str, ...]) -> int:
+    """One spooled webhook a line, in the spool's files of these kinds (see helpline/spool.py)."""
     count = 0
     try:
         for path in directory.iterdir():
-            if path.suffix in (".jsonl", ".replaying"):
+            if path.suffix in suffixes:
                 with open(path, "rb") as spool_file:
                     count += sum(1 for _ in spool_file)
     except OSError:

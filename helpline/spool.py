@@ -4,7 +4,9 @@ Each process appends to its own file (one JSON event per line; the file, and the
 when the file is new, fsynced before the caller hears the TwiML). Replaying claims the files
 (renames them, each to a name of its own) under an exclusive lock, records every event, and
 deletes a file only once the database has committed all of it; the call log's dedupe keys
-make replaying a file a second time harmless.
+make replaying a file a second time harmless. An event the database refuses for its values (not
+for being down) would fail every replay and hold back the events after it: it is set aside in
+`unrecordable.jsonl.kept` (kept, logged, counted by the metrics), and the others are recorded.
 """
 
 import fcntl
@@ -23,19 +25,24 @@ log = logging.getLogger(__name__)
 _append_lock = threading.Lock()
 # Events recorded per transaction when replaying.
 REPLAY_BATCH = 100
+SET_ASIDE = "unrecordable.jsonl.kept"
+
+
+class Unrecordable(Exception):
+    """Raised by a replay's `record_batch` when the database refused the events themselves."""
 
 
 class Spool:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
 
-    def append(self, event: WebhookEvent) -> None:
+    def append(self, event: WebhookEvent, name: str | None = None) -> None:
         """Returns once the event is on disk: the file's data and its name in the directory."""
         if not self.directory.is_dir():
             self.directory.mkdir(parents=True, exist_ok=True)
             _fsync_directory(self.directory.parent)
         line = (event.to_json() + "\n").encode("utf-8")
-        path = self.directory / f"pending-{os.getpid()}.jsonl"
+        path = self.directory / (name or f"pending-{os.getpid()}.jsonl")
         with _append_lock:
             while True:
                 created = not path.exists()
@@ -101,7 +108,8 @@ class Spool:
     def replay(self, record_batch: Callable[[list[WebhookEvent]], None], *, blocking: bool = False) -> int:
         """Hand every spooled event to `record_batch` (which commits); returns how many.
 
-        When `record_batch` raises, the file stays claimed and is tried again next time.
+        When `record_batch` raises, the file stays claimed and is tried again next time; when
+        it raises `Unrecordable`, the events are tried one by one and the refused set aside.
         """
         if not self.pending():
             return 0
@@ -117,12 +125,30 @@ class Spool:
                 events = _readable_events(claimed)
                 # Short transactions: live webhooks write the same calls meanwhile.
                 for start in range(0, len(events), REPLAY_BATCH):
-                    record_batch(events[start:start + REPLAY_BATCH])
+                    self._record(events[start:start + REPLAY_BATCH], record_batch)
                 claimed.unlink()
                 replayed += len(events)
         if replayed:
             log.info("replayed %d spooled webhooks", replayed)
         return replayed
+
+    def _record(self, events: list[WebhookEvent], record_batch: Callable[[list[WebhookEvent]], None]) -> None:
+        try:
+            record_batch(events)
+            return
+        except Unrecordable:
+            if len(events) == 1:
+                self._set_aside(events[0])
+                return
+        # Which one: each on its own.
+        for event in events:
+            self._record([event], record_batch)
+
+    def _set_aside(self, event: WebhookEvent) -> None:
+        # Should the replay die before deleting its file, the event is set aside again: a
+        # second copy of a line for a person to read, nothing recorded twice.
+        self.append(event, SET_ASIDE)
+        log.critical("a spooled %s webhook for %s cannot be recorded; kept in %s", event.kind, event.call_sid, SET_ASIDE)
 
 
 def _readable_events(path: Path) -> list[WebhookEvent]:

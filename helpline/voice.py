@@ -7,30 +7,28 @@
     /twilio/queue-result  how the caller left the queue (QueueResult, QueueTime)
     /twilio/status        call-progress events (final status, CallDuration)
 
-Each view verifies (signature, shape), records the webhook, commits, and answers. When the
-database does not answer the webhook goes to the local spool instead and the caller still
-gets TwiML that queues them: nobody hears an error because of us.
+Each view verifies (signature, shape), records the webhook (`webhook_recording`), and answers.
+When the database does not answer the webhook goes to the local spool instead and the caller
+still gets TwiML that queues them: nobody hears an error because of us.
 """
 
 import logging
 import math
-import threading
 from email.utils import parsedate_to_datetime
 
 from flask import Blueprint, Response, abort, current_app, g, has_request_context, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
-
-from collections.abc import Callable
 
 from helpline import call_log, call_queue, clock, live, twiml
 from helpline.admin.menu_overrides import menu_in_force
 from helpline.admin.saved_settings import shared_values, threshold
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
-from helpline.db import db, dialect_name, read_only_transaction
+from helpline.db import db, read_only_transaction
 from helpline.menu import Language, Menu
 from helpline.triage import MENU_ATTEMPTS, MenuOutcome, menu_outcome
-from helpline.webhook_checks import provider_webhook, signed_url
+from helpline.webhook_checks import provider_params, provider_webhook, signed_url
+from helpline.webhook_recording import best_effort, record_or_spool, rollback_quietly
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ def queue_episode() -> int:
 
 def webhook_event(kind: str, decision: MenuOutcome | None = None) -> WebhookEvent:
     config = current_app.config
-    params = request.form.to_dict()
+    params = provider_params()
     received_at = clock.now()
     occurred_at = parsedate_to_datetime(params["Timestamp"]) if "Timestamp" in params else received_at
     caller = None
@@ -91,39 +89,6 @@ def webhook_event(kind: str, decision: MenuOutcome | None = None) -> WebhookEven
     )
 
 
-def record_batch(events: list[WebhookEvent]) -> None:
-    # Read before the first write: a failed read rolls the session back.
-    repeat_window_days = threshold("repeat_caller_window_days")
-    if db.session().in_transaction():
-        # End the reader's transaction: the writes take the write lock from their start.
-        db.session.commit()
-    if len(events) == 1 and dialect_name() == "postgresql":
-        # One statement records a webhook on PostgreSQL (`call_log.record`), and the server
-        # commits it by itself: no BEGIN and COMMIT round trips around it.
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    queue_changed = False
-    for event in events:
-        journaled = call_log.record(
-            event,
-            now=clock.now(),
-            emergency_key=current_menu().emergency_key,
-            repeat_window_days=repeat_window_days,
-        )
-        queue_changed |= journaled and event.kind in call_log.QUEUE_CHANGING_KINDS
-    db.session.commit()
-    if queue_changed:
-        best_effort(live.push_queue, "pushing the queue")
-
-
-def rollback_quietly() -> None:
-    """Roll back after a failure. When the database dropped the connection meanwhile the
-    rollback fails too, and that must not turn the caller's TwiML into an error."""
-    try:
-        db.session.rollback()
-    except SQLAlchemyError as error:
-        log.warning("rollback failed (%s)", type(error).__name__)
-
-
 def close_session_quietly(error: BaseException | None = None) -> None:
     """End the session before Flask-SQLAlchemy's teardown would: the database may have dropped
     the connection since it was last used, and the closing rollback then fails after the
@@ -138,69 +103,6 @@ def close_session_quietly(error: BaseException | None = None) -> None:
 # Registered after Flask-SQLAlchemy's teardown, so it runs before it (teardowns run in reverse),
 # and after every request's own teardown (the wallboard push uses the session too).
 bp.record_once(lambda state: state.app.teardown_appcontext(close_session_quietly))
-
-
-def best_effort(work: Callable[[], None], what: str) -> None:
-    """A webhook's side work (presence, pushes to dashboards): never fails the caller's TwiML."""
-    try:
-        work()
-    except Exception as error:
-        rollback_quietly()
-        log.error("%s failed (%s)", what, type(error).__name__)
-
-
-def record_or_spool(event: WebhookEvent) -> None:
-    spool = current_app.extensions["helpline.spool"]
-    try:
-        record_batch([event])
-    except Exception as error:
-        rollback_quietly()
-        if isinstance(error, SQLAlchemyError):
-            # Later reads in this request would wait out the same timeout to fail the same way.
-            g.database_unavailable = True
-            # The exception text holds SQL parameters: name the error, not its contents.
-            log.error("database unavailable (%s); spooling %s webhook", type(error).__name__, event.kind)
-        else:
-            # Whatever went wrong, the caller still gets queued and the webhook is kept.
-            log.exception("recording a %s webhook failed; spooling it", event.kind)
-        try:
-            spool.append(event)
-        except OSError:
-            log.critical("could not spool a %s webhook for %s", event.kind, event.call_sid)
-        return
-    replay_spool(answering=True)
-
-
-# A spool this large is replayed in a thread of its own rather than by the webhook that found
-# it: after a long outage replaying takes far longer than the provider waits for TwiML.
-INLINE_REPLAY_BYTES = 64 * 1024
-_background_replay = threading.Lock()
-
-
-def replay_spool(*, answering: bool = False) -> None:
-    """Bring spooled webhooks home. `answering`: called while answering a request (a webhook,
-    a health check), which must not wait for a large spool."""
-    spool = current_app.extensions["helpline.spool"]
-    if not spool.pending():
-        return
-    if answering and spool.pending_bytes() > INLINE_REPLAY_BYTES:
-        if _background_replay.acquire(blocking=False):
-            threading.Thread(target=_replay_in_background, args=(current_app._get_current_object(),), daemon=True).start()
-        return
-    try:
-        spool.replay(record_batch)
-    except Exception as error:
-        # Replaying is a side task of whichever request came first: it never fails that request.
-        rollback_quietly()
-        log.error("spool replay failed (%s); will retry", type(error).__name__)
-
-
-def _replay_in_background(app) -> None:
-    try:
-        with app.app_context():
-            replay_spool()
-    finally:
-        _background_replay.release()
 
 
 def enqueue_twiml(language: Language, *, emergency: bool, episode: int = 0) -> str:

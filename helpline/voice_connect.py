@@ -16,16 +16,9 @@ from helpline.db import db
 from helpline.models import User
 from helpline.presence import call_ended, set_state
 from helpline.call_queue import release
-from helpline.voice import (
-    best_effort,
-    caller_language,
-    enqueue_twiml,
-    record_or_spool,
-    rollback_quietly,
-    twiml_response,
-    webhook_event,
-)
+from helpline.voice import caller_language, enqueue_twiml, twiml_response, webhook_event
 from helpline.webhook_checks import provider_webhook
+from helpline.webhook_recording import best_effort, record_or_spool, rollback_quietly
 
 bp = Blueprint("connect", __name__, url_prefix="/twilio")
 

@@ -27,11 +27,14 @@ from helpline.call_log import STATUS_RANKS
 log = logging.getLogger(__name__)
 
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
+QUEUE_SID = re.compile(r"QU[0-9a-f]{32}")
 COUNT = re.compile(r"\d{1,9}")
 DIGITS = re.compile(r"[0-9*#]{0,32}")
-QUEUE_RESULT = re.compile(r"[a-zA-Z-]{1,40}")
+# As long as the column that keeps it: a longer one could never be recorded.
+QUEUE_RESULT = re.compile(r"[a-zA-Z-]{1,32}")
 MAX_VALUE_LENGTH = 512
 KNOWN_ALGORITHMS = {HMAC_SHA1, HMAC_SHA256}
+NUL, REPLACEMENT_CHARACTER = "\x00", "\ufffd"
 DIAL_STATUSES = {"completed", "answered", "busy", "no-answer", "failed", "canceled"}
 
 
@@ -78,6 +81,18 @@ def signature_is_valid() -> bool:
     return validator.validate(url, request.form, signature, algorithm=algorithm)
 
 
+def provider_params() -> dict[str, str]:
+    """The webhook's parameters (the first value of each), any NUL character replaced.
+    PostgreSQL text cannot hold NUL: a caller whose carrier put one in, say, the caller's name
+    must still be queued and recorded, not refused, nor spooled to fail again at every replay.
+    (The signature is checked on the parameters as sent; the fields the service acts on are
+    checked by `check_shape`, which a replaced NUL fails.)"""
+    params = request.form.to_dict()
+    if any(NUL in name or NUL in value for name, value in params.items()):
+        params = {name.replace(NUL, REPLACEMENT_CHARACTER): value.replace(NUL, REPLACEMENT_CHARACTER) for name, value in params.items()}
+    return params
+
+
 def check_shape(params: dict[str, str]) -> None:
     """Raise BadWebhook naming the first malformed parameter."""
     call_sid = params.get("CallSid")
@@ -99,6 +114,8 @@ def check_shape(params: dict[str, str]) -> None:
         raise BadWebhook("malformed Digits")
     if "QueueResult" in params and not QUEUE_RESULT.fullmatch(params["QueueResult"]):
         raise BadWebhook("malformed QueueResult")
+    if "QueueSid" in params and not QUEUE_SID.fullmatch(params["QueueSid"]):
+        raise BadWebhook("malformed QueueSid: expected QU and 32 hex digits")
     if "Timestamp" in params:
         try:
             if parsedate_to_datetime(params["Timestamp"]).tzinfo is None:
@@ -118,7 +135,7 @@ def provider_webhook(view):
         if len(request.form.getlist("CallSid")) > 1:
             abort(400, "CallSid given more than once")
         try:
-            check_shape(request.form.to_dict())
+            check_shape(provider_params())
         except BadWebhook as reason:
             abort(400, str(reason))
         return view(*args, **kwargs)

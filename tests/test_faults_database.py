@@ -11,7 +11,7 @@ import time
 import requests
 
 from helpline.emulator import Range
-from helpline.voice import replay_spool
+from helpline.webhook_recording import replay_spool
 from tests.conftest import Provider, new_call_sid
 from tests.live_servers import wait_for
 from tests.outage import replayed, service_with_outage, spooled

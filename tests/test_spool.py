@@ -1,5 +1,6 @@
 """The database down and back: callers are still queued, and no webhook is lost."""
 
+import json
 import shutil
 import threading
 import xml.etree.ElementTree as ET
@@ -28,6 +29,7 @@ def fragile_app(outage, migrated, app_factory, tmp_path):
         SQLALCHEMY_DATABASE_URI = outage.url
         DATABASE_TIMEOUT_SECONDS = 0.3
         SPOOL_DIR = str(tmp_path / "spool")
+        METRICS_TOKEN = "spool-metrics"
 
     return app_factory(ShortWaits)
 
@@ -105,7 +107,7 @@ def test_a_failed_replay_keeps_the_spool(fragile_app, fragile_provider, outage, 
         assert fragile_app.test_client().get("/healthz").status_code == 503
         # A replay attempt while still down fails and keeps everything.
         with fragile_app.app_context():
-            from helpline.voice import replay_spool
+            from helpline.webhook_recording import replay_spool
 
             replay_spool()
         assert spool.pending()
@@ -159,3 +161,31 @@ def test_a_webhook_waits_on_a_locked_call_no_longer_than_the_timeout(fragile_app
     assert answers[0].status_code == 200
     assert ET.fromstring(answers[0].data).find("Enqueue") is not None
     assert fragile_app.extensions["helpline.spool"].pending()
+
+
+def test_an_event_the_database_refuses_is_set_aside_and_the_others_recorded(fragile_app, fragile_provider, outage, app, caplog):
+    spool = fragile_app.extensions["helpline.spool"]
+    call_sids = [new_call_sid() for _ in range(3)]
+    with outage.down():
+        for call_sid in call_sids:
+            fragile_provider.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="5"))
+    # As if the middle one held a value the database can never take (here: no dedupe key).
+    (spooled,) = spool.directory.glob("*.jsonl")
+    lines = spooled.read_text("utf-8").splitlines()
+    refused = json.loads(lines[1])
+    refused["dedupe_key"] = None
+    spooled.write_text("\n".join([lines[0], json.dumps(refused), lines[2]]) + "\n", "utf-8")
+
+    output = fragile_app.test_cli_runner().invoke(args=["spool", "replay"]).output
+    assert "replayed 3 webhooks" in output
+    assert [counts(app, call_sid) for call_sid in call_sids] == [(1, 1), (0, 0), (1, 1)]
+    assert not spool.pending()
+    (kept,) = spool.directory.glob("unrecordable*")
+    assert [json.loads(line)["call_sid"] for line in kept.read_text("utf-8").splitlines()] == [call_sids[1]]
+    assert f"cannot be recorded; kept in {kept.name}" in caplog.text
+    metrics = fragile_app.test_client().get("/metrics", headers={"Authorization": "Bearer " + fragile_app.config["METRICS_TOKEN"]})
+    assert "helpline_unrecordable_webhooks 1.0" in metrics.data.decode()
+
+    # Later replays leave it where it is.
+    assert "replayed 0 webhooks" in fragile_app.test_cli_runner().invoke(args=["spool", "replay"]).output
+    assert kept.exists()

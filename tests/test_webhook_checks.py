@@ -128,6 +128,9 @@ MALFORMED = [
     ({"CallStatus": "exploded"}, "unknown CallStatus"),
     ({"Digits": "1; DROP TABLE"}, "malformed Digits"),
     ({"QueueResult": "<bridged>"}, "malformed QueueResult"),
+    ({"QueueResult": "r" * 33}, "malformed QueueResult"),
+    ({"QueueSid": "QU" + "a" * 60}, "malformed QueueSid"),
+    ({"QueueSid": "QU\x00" + "a" * 31}, "malformed QueueSid"),
     ({"Timestamp": "yesterday"}, "malformed Timestamp"),
     ({"To": "x" * 600}, "too long"),
 ]
@@ -154,4 +157,29 @@ def test_call_sid_given_twice_is_refused(app, provider):
     signature = provider.validator.compute_signature(url, form)
     response = provider.client.post("/twilio/status", data=form, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 400
+    assert nothing_recorded(app)
+
+
+def test_a_nul_in_a_free_text_parameter_is_replaced_and_the_caller_still_queued(app, provider):
+    """PostgreSQL text cannot hold NUL: kept as sent, the webhook failed to record and was
+    spooled, to fail again at every replay."""
+    call_sid = new_call_sid()
+    odd = {"CallerName": "Ali\x00", "FromCity": "\x00", "CallerCountry\x00": "IR"}
+    assert provider.post("/twilio/voice", Provider.params(call_sid, **odd)).status_code == 200
+    menu = provider.post("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, Digits="1", **odd))
+    assert menu.status_code == 200 and b"<Enqueue" in menu.data
+    # The same delivery again is the same event.
+    assert provider.post("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, Digits="1", **odd)).status_code == 200
+    assert not app.extensions["helpline.spool"].pending()
+    with app.app_context():
+        call = db.session.get(Call, call_sid)
+        assert call.enqueued_at is not None and call.category is not None
+        events = db.session.scalars(select(CallEvent).where(CallEvent.call_sid == call_sid)).all()
+        assert len(events) == 2
+        assert all(event.params["FromCity"] == "\ufffd" and event.params["CallerCountry\ufffd"] == "IR" for event in events)
+
+
+def test_a_nul_in_a_parameter_the_service_acts_on_is_refused(app, provider):
+    response = provider.post("/twilio/menu?attempt=1&lang=en", Provider.params(new_call_sid(), Digits="1\x00"))
+    assert response.status_code == 400 and "malformed Digits" in response.data.decode()
     assert nothing_recorded(app)
