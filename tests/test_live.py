@@ -4,14 +4,12 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
 
 from helpline import clock
 from helpline.db import db
 from helpline.live import CoalescedPush, alert_long_waits, socketio
 from helpline.models import SocketConnection
 from tests.conftest import Provider, received
-from tests.live_servers import wait_for
 from tests.test_presence import give_call, queue_caller
 
 
