@@ -1,6 +1,5 @@
 """The JSON API for the live queue and the call log (logged-in users)."""
 
-import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, jsonify, request
@@ -22,7 +21,6 @@ MAX_PER_PAGE = 200
 # Bounded so an absurd page number is a 400, not an OFFSET the database cannot hold.
 MAX_PAGE = 100_000
 NUL = "\x00"
-PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def call_json(call: Call, counselor: str | None) -> dict:
@@ -70,13 +68,10 @@ def day_arg(name: str, default: date) -> date:
     value = request.args.get(name)
     if value is None:
         return default
-    try:
-        # Only the plain form: fromisoformat also takes week dates and the like.
-        if PLAIN_DATE.fullmatch(value):
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    abort(400, f"{name} must be a date as YYYY-MM-DD")
+    day = clock.plain_date(value)
+    if day is None:
+        abort(400, f"{name} must be a date as YYYY-MM-DD")
+    return day
 
 
 def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:

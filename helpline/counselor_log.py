@@ -88,10 +88,7 @@ def validate(body: dict, taxonomy: Taxonomy, today: date) -> dict:
 def follow_up_date(value, today: date) -> date | None:
     if value is None:
         return None
-    try:
-        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        day = None
+    day = clock.plain_date(value)
     if day is None:
         raise LogFieldError("follow_up_on", "must be a date as YYYY-MM-DD")
     if day < today:

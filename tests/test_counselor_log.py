@@ -38,6 +38,7 @@ def test_validate_keeps_good_fields():
         ({"follow_up_on": "2026-11-27"}, "follow_up_on"),
         ({"follow_up_on": "tomorrow"}, "follow_up_on"),
         ({"follow_up_on": "2026-02-30"}, "follow_up_on"),
+        ({"follow_up_on": "2026-W52-1"}, "follow_up_on"),
         ({"mood": "fine"}, "mood"),
     ],
 )

@@ -124,6 +124,8 @@ def test_the_default_period_is_the_last_seven_days(client, auth, app):
         ({"from": "2024-13-01", "to": "2024-03-11"}, "from: must be a date as YYYY-MM-DD"),
         ({"from": "2024-03-01", "to": "11/03/2024"}, "to: must be a date as YYYY-MM-DD"),
         ({"from": "20240301", "to": "2024-03-11"}, "from: must be a date as YYYY-MM-DD"),
+        ({"from": "2024-W10-1", "to": "2024-03-11"}, "from: must be a date as YYYY-MM-DD"),
+        ({"from": "2024-03-01", "to": "2024-03-1\u0661"}, "to: must be a date as YYYY-MM-DD"),
         ({"from": "2024-03-11", "to": "2024-03-10"}, "to: must not be before from"),
         ({"from": "2023-01-01", "to": "2024-01-02"}, "to: the period must not be longer than 366 days"),
         ({"from": "2024-03-01", "to": "2024-03-11", "format": "xml"}, "format: must be one of json, csv"),

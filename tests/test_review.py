@@ -190,7 +190,7 @@ def test_high_risk_calls_are_paged(app, client, provider, supervisor, frozen):
 
 @pytest.mark.parametrize(
     "query",
-    ["from=yesterday", "to=2026-02-30", "from=20261101", "from=2026-11-28&to=2026-11-01", "page=0", "page=x",
+    ["from=yesterday", "to=2026-02-30", "from=20261101", "from=2026-W48-1", "from=2026-11-28&to=2026-11-01", "page=0", "page=x",
      "page=%C2%B2", "per_page=201", "follow_up_page=-1", "page=100000000000000000000"],
 )
 def test_bad_review_parameters_are_refused(client, supervisor, frozen, query):

@@ -7,6 +7,8 @@ Iran keeps no daylight saving), so "Monday" runs from Monday 00:00 local to Tues
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from helpline.clock import plain_date
+
 MAX_DAYS = 366
 DEFAULT_DAYS = 7
 
@@ -58,12 +60,10 @@ def local_today(now: datetime, utc_offset_minutes: int) -> date:
 
 
 def parse_day(parameter: str, value: str) -> date:
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PeriodError(parameter, "must be a date as YYYY-MM-DD") from None
+    day = plain_date(value)
+    if day is None:
+        raise PeriodError(parameter, "must be a date as YYYY-MM-DD")
+    return day
 
 
 def parse_period(first: str | None, last: str | None, *, today: date, utc_offset_minutes: int) -> Period:

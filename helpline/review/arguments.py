@@ -62,13 +62,10 @@ def day_arg(name: str, default: date) -> date:
     value = request.args.get(name, "")
     if not value:
         return default
-    try:
-        # Only the plain form: fromisoformat also takes week dates and the like.
-        if len(value) == 10:
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    abort(400, _("%(name)s must be a date as YYYY-MM-DD.", name=name))
+    day = clock.plain_date(value)
+    if day is None:
+        abort(400, _("%(name)s must be a date as YYYY-MM-DD.", name=name))
+    return day
 
 
 def period_args() -> Period:
