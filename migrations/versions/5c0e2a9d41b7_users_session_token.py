@@ -31,5 +31,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("users") as batch_op:
-        batch_op.drop_column("session_token")
+    # In place on SQLite too (3.35 and later): a batch copy of users would drop the table, which
+    # the rows referring to users refuse.
+    op.execute("ALTER TABLE users DROP COLUMN session_token")
