@@ -392,9 +392,11 @@ def connections_of(user_id: int) -> list[str]:
     return sids
 
 
-def disconnect(sids: list[str], user_id: int) -> None:
-    """Close these sockets, whichever process holds them (through the message queue)."""
-    socketio.emit("logged_out", {}, to=f"user:{user_id}")
+def disconnect(sids: list[str], user_id: int, *, logged_out: bool = True) -> None:
+    """Close these sockets, whichever process holds them (through the message queue); with
+    `logged_out`, the user's pages are told first, and go to the login."""
+    if logged_out:
+        socketio.emit("logged_out", {}, to=f"user:{user_id}")
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
 

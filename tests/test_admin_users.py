@@ -222,11 +222,30 @@ def test_reset_password(app, admin, auth):
     assert logs_in(app, "counselor1")
 
     assert counselor.get("/api/me").status_code == 200
+    socket = socketio.test_client(app, flask_test_client=counselor)
+    assert socket.is_connected()
 
     same = {"new_password": "a brand new secret", "new_password_again": "a brand new secret"}
     assert post_form(admin, f"/admin/users/{target}/password", same).status_code == 302
     assert not logs_in(app, "counselor1") and logs_in(app, "counselor1", "a brand new secret")
-    # Whoever was logged in with the old password is no longer.
+    # Whoever was logged in with the old password is no longer, nor is their open dashboard.
+    assert counselor.get("/api/me").status_code == 401
+    assert not socket.is_connected()
+    assert [packet["name"] for packet in socket.queue if packet.get("name") == "logged_out"] == ["logged_out"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SocketConnection)) == 0
+    assert not socketio.test_client(app, flask_test_client=counselor).is_connected()
+
+
+def test_a_new_password_through_the_api_closes_the_users_sockets(app, admin, auth):
+    auth.create("counselor1")
+    counselor = app.test_client()
+    counselor.post("/api/login", json={"username": "counselor1", "password": PASSWORD})
+    socket = socketio.test_client(app, flask_test_client=counselor)
+    assert socket.is_connected()
+    response = admin.patch(f"/api/admin/users/{user_id(app, 'counselor1')}", json={"password": "a brand new secret"})
+    assert response.status_code == 200
+    assert not socket.is_connected()
     assert counselor.get("/api/me").status_code == 401
 
 
@@ -242,6 +261,23 @@ def test_an_admin_who_sets_their_own_password_stays_logged_in_here_only(app, adm
         assert admin.patch(f"/api/admin/users/{boss}", json={"password": "a brand new secret"}).status_code == 200
     assert admin.get("/api/me").status_code == 200
     assert elsewhere.get("/api/me").status_code == 401
+
+
+def test_an_admins_own_new_password_closes_their_sockets_and_lets_this_sessions_back(app, admin):
+    here = socketio.test_client(app, flask_test_client=admin)
+    elsewhere = app.test_client()
+    assert elsewhere.post("/api/login", json={"username": "boss", "password": PASSWORD}).status_code == 200
+    there = socketio.test_client(app, flask_test_client=elsewhere)
+    assert here.is_connected() and there.is_connected()
+
+    same = {"new_password": "a brand new secret", "new_password_again": "a brand new secret"}
+    assert post_form(admin, f"/admin/users/{user_id(app, 'boss')}/password", same).status_code == 302
+    # Both closed without a logout (which would send this page to the login too): each
+    # reconnects, and only the session that set the password is let back in.
+    assert not here.is_connected() and not there.is_connected()
+    assert not [packet for packet in here.queue + there.queue if packet.get("name") == "logged_out"]
+    assert socketio.test_client(app, flask_test_client=admin).is_connected()
+    assert not socketio.test_client(app, flask_test_client=elsewhere).is_connected()
 
 
 def test_language_and_phone(app, admin, auth):

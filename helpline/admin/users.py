@@ -133,11 +133,14 @@ def change_role(target: User, role: str, actor: User, now: datetime) -> list[str
     return live.connections_of(target.id)
 
 
-def reset_password(target: User, password: str, actor: User) -> None:
+def reset_password(target: User, password: str, actor: User) -> list[str]:
+    """A new password; the sockets to close after commit (opened under the old one)."""
     require_active_admin(actor)
     target.set_password(password)
-    # Whoever was logged in as the user, with the old password, is no longer.
+    # Whoever was logged in as the user, with the old password, is no longer: nor are the
+    # dashboards they opened with it, which would otherwise go on receiving the queue.
     target.end_sessions()
+    return live.connections_of(target.id)
 
 
 def change_profile(target: User, language: str, phone_number: str | None, actor: User) -> None:

@@ -89,7 +89,7 @@ def apply_changes(user: User, changes: dict) -> list[str]:
     if "role" in changes:
         sids += users.change_role(user, changes["role"], current_user, now)
     if "password" in changes:
-        users.reset_password(user, changes["password"], current_user)
+        sids += users.reset_password(user, changes["password"], current_user)
     if "language" in changes or "phone_number" in changes:
         language = changes.get("language", user.language)
         users.change_profile(user, language, changes.get("phone_number", user.phone_number), current_user)

@@ -90,7 +90,9 @@ def target_user(user_id: int) -> User:
 def commit_and_close(sids: list[str], user_id: int) -> None:
     db.session.commit()
     if sids:
-        live.disconnect(sids, user_id)
+        # An admin's own sockets (after setting their own password) are closed without being
+        # told they are logged out: they reconnect, and only this session's are let back in.
+        live.disconnect(sids, user_id, logged_out=user_id != current_user.id)
     live.push_presence()
 
 
@@ -219,11 +221,11 @@ def password_page(user_id: int):
     if not form.validate():
         return render_user(user, 400, password_form=form)
     try:
-        users.reset_password(user, form.new_password.data, current_user)
+        sids = users.reset_password(user, form.new_password.data, current_user)
     except UserChangeRefused as refusal:
         db.session.rollback()
         return render_user(user, 409, str(refusal))
-    db.session.commit()
+    commit_and_close(sids, user.id)
     keep_own_session(user)
     flash(_("The password of %(username)s is set.", username=user.username), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id))
