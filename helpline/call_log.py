@@ -315,10 +315,15 @@ def is_abandoned(call: dict) -> bool:
     return call["enqueued_at"] is not None and call["ended_at"] is not None and call["queue_result_rank"] <= REQUEUED_RANK
 
 
+@functools.cache
+def counter_bump(dialect: str):
+    counters = Counter.__table__
+    statement = insert(counters, dialect).values(name=bindparam("counter_name"), value=1)
+    return statement.on_conflict_do_update(index_elements=["name"], set_={"value": counters.c.value + 1}).returning(
+        counters.c.value
+    )
+
+
 def bump_counter(name: str) -> int:
-    statement = insert(Counter.__table__, dialect_name()).values(name=name, value=1)
-    return db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["name"], set_={"value": Counter.__table__.c.value + 1}
-        ).returning(Counter.value)
-    ).scalar_one()
+    # On the session's connection, in its transaction: counted with every queue push.
+    return db.session.connection().execute(counter_bump(dialect_name()), {"counter_name": name}).scalar_one()

@@ -10,12 +10,14 @@ from helpline.models import Call, Counter
 from helpline.triage import Waiting, current_priority, queue_order
 
 
+CALLS = Call.__table__
+
 # Enqueued, still on the line, not out of the queue, not taken by a counselor.
 WAITING = (
-    Call.enqueued_at.isnot(None),
-    Call.ended_at.is_(None),
-    Call.queue_result_rank <= REQUEUED_RANK,
-    Call.counselor_id.is_(None),
+    CALLS.c.enqueued_at.isnot(None),
+    CALLS.c.ended_at.is_(None),
+    CALLS.c.queue_result_rank <= REQUEUED_RANK,
+    CALLS.c.counselor_id.is_(None),
 )
 
 
@@ -25,21 +27,19 @@ def waiting_calls() -> list[Call]:
 
 # What the queue's snapshot shows of each caller: the columns alone, not the whole record
 # (notes, the encrypted number), as the snapshot is built after every change.
-SNAPSHOT_COLUMNS = (
-    Call.call_sid,
-    Call.category,
-    Call.priority,
-    Call.priority_reasons,
-    Call.emergency,
-    Call.enqueued_at,
-    Call.repeat_caller,
-    Call.language,
-    Call.caller_masked,
+SNAPSHOT_COLUMNS = tuple(
+    CALLS.c[name]
+    for name in (
+        "call_sid", "category", "priority", "priority_reasons", "emergency", "enqueued_at", "repeat_caller",
+        "language", "caller_masked",
+    )
 )
 
 
 def waiting_rows(*columns) -> list:
-    return list(db.session.execute(select(*columns).where(*WAITING)))
+    # A Core statement on the session's connection: read after every change (the push), it
+    # needs none of what the ORM's handling of a statement adds.
+    return db.session.connection().execute(select(*columns).where(*WAITING)).all()
 
 
 def figures(now: datetime) -> dict:
@@ -82,7 +82,7 @@ def version() -> int:
 
 def position(call_sid: str, now: datetime, aging_step: int) -> int | None:
     """1-based place in the served order, or None when the caller is not waiting."""
-    callers = waiting_rows(Call.call_sid, Call.priority, Call.enqueued_at)
+    callers = waiting_rows(CALLS.c.call_sid, CALLS.c.priority, CALLS.c.enqueued_at)
     for place, call in enumerate(ordered(callers, now, aging_step), start=1):
         if call.call_sid == call_sid:
             return place
