@@ -34,14 +34,17 @@ def record_batch(events: list[WebhookEvent]) -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     queue_changed = False
     for event in events:
-        journaled = call_log.record(
+        call_log.record(
             event,
             now=clock.now(),
             # The settings were read just above (`threshold`): the menu reads no more.
             emergency_key=menu_in_force().emergency_key,
             repeat_window_days=repeat_window_days,
         )
-        queue_changed |= journaled and event.kind in call_log.QUEUE_CHANGING_KINDS
+        # A duplicate pushes too: the provider sends a webhook again when it got no answer, and
+        # the push the first delivery asked for may have been lost with that answer (its worker
+        # killed after the commit). Pushes coalesce, and duplicates are few.
+        queue_changed |= event.kind in call_log.QUEUE_CHANGING_KINDS
     db.session.commit()
     if queue_changed:
         best_effort(live.push_queue, "pushing the queue")

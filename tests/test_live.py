@@ -5,11 +5,13 @@ import time
 from datetime import timedelta
 
 
-from helpline import clock
+from sqlalchemy import func, select
+
+from helpline import clock, live
 from helpline.db import db
 from helpline.live import CoalescedPush, alert_long_waits, socketio
-from helpline.models import SocketConnection
-from tests.conftest import Provider, received
+from helpline.models import CallEvent, SocketConnection
+from tests.conftest import Provider, new_call_sid, received
 from tests.test_presence import give_call, queue_caller
 
 
@@ -51,6 +53,26 @@ def test_every_queue_change_is_pushed_with_a_growing_version(app, client, auth, 
     provider.post("/twilio/queue-result", Provider.params(call_sid, QueueResult="hangup", QueueTime="4"))
     (after,) = events(socket, "queue")
     assert after["version"] > pushed["version"] and after["calls"] == []
+    socket.disconnect()
+
+
+def test_a_webhook_sent_again_pushes_the_change_its_first_delivery_did_not(app, client, auth, provider, monkeypatch):
+    auth.create()
+    auth.login()
+    socket = connect(app, client)
+    received(socket)
+    params = Provider.params(new_call_sid(), Digits="9")
+    # The first delivery is recorded, but its worker dies before the push (and its answer).
+    with monkeypatch.context() as lost:
+        lost.setattr(live, "push_queue", lambda: None)
+        assert provider.post("/twilio/menu?attempt=1&lang=en", params).status_code == 200
+    assert events(socket, "queue") == []
+    # The provider, without an answer, sends it again: a duplicate, and the change is pushed.
+    assert provider.post("/twilio/menu?attempt=1&lang=en", params).status_code == 200
+    (pushed,) = events(socket, "queue")
+    assert [entry["call_sid"] for entry in pushed["calls"]] == [params["CallSid"]]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CallEvent)) == 1
     socket.disconnect()
 
 
