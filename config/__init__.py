@@ -74,6 +74,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Redis down or hung must not lock staff out of logging in: a Redis that has not answered
+    # within a second counts as down, and meanwhile each process counts the limits in memory
+    # (trying Redis again, less and less often, until it answers).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
     # Where webhooks go while the database does not answer, until replayed.
     SPOOL_DIR = os.environ.get("SPOOL_DIR", str(ROOT / "instance" / "spool"))

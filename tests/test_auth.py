@@ -1,6 +1,8 @@
 """The login page, CSRF on forms, rate limits, roles on pages."""
 
 import re
+import socket
+import time
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +10,7 @@ from sqlalchemy import select
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import User
+from tests.conftest import AuthActions
 
 
 def csrf_token(page: bytes) -> str:
@@ -130,6 +133,28 @@ def test_login_attempts_are_rate_limited(migrated, app_factory):
     client = app.test_client()
     statuses = [client.post("/api/login", json={"username": "x", "password": "y"}).status_code for _ in range(12)]
     assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+
+
+@pytest.mark.parametrize("redis", ["stopped", "hung"])
+def test_logins_go_on_and_stay_limited_while_the_limiters_redis_is_down(migrated, app_factory, auth, redis):
+    with socket.socket() as hung:
+        # Hung: a server that takes connections and never answers; stopped: nothing listens.
+        hung.bind(("127.0.0.1", 0))
+        if redis == "hung":
+            hung.listen()
+
+        class Limited(migrated):
+            RATELIMIT_ENABLED = True
+            RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
+
+        app = app_factory(Limited)
+        AuthActions(app.test_client(), app).create("counselor1")
+        client = app.test_client()
+        started = time.monotonic()
+        assert client.post("/api/login", json={"username": "counselor1", "password": "correct horse battery"}).status_code == 200
+        assert time.monotonic() - started < 5
+        statuses = [client.post("/api/login", json={"username": "x", "password": "y"}).status_code for _ in range(10)]
+        assert statuses[:9] == [401] * 9 and statuses[9] == 429
 
 
 def test_behind_a_proxy_each_client_has_its_own_login_limit(migrated, app_factory):
