@@ -4,7 +4,7 @@ Threading mode with simple-websocket; with `REDIS_URL` set the server fans out t
 so a webhook handled by one process reaches dashboards connected to another (clients use the
 websocket transport only, so no sticky sessions are needed). A push never waits long on Redis;
 what is published while Redis is away is lost, so once it answers again every process sends
-fresh snapshots to every dashboard (ResyncingRedisManager).
+fresh snapshots to every dashboard (`live_redis.ResyncingRedisManager`).
 
 Server to client:
     queue       the live queue, the body of `GET /api/queue`: on connect and after every change
@@ -14,7 +14,8 @@ Server to client:
     wallboard   to supervisors and admins, the body of `GET /api/wallboard` (the queue's figures,
                 counselors by state, today's offered/answered/abandoned and service level): on
                 connect, on resync, and once after each request that pushed the queue or presence
-    logged_out  to a user's sockets when they log out, just before they are closed
+    logged_out  to a user's sockets when their sessions end (logging out, deactivation, a new
+                password set by an administrator), just before they are closed
 Client to server:
     resync      send queue, presence and me again (after a reconnect), and the wallboard to
                 supervisors and admins
@@ -29,22 +30,18 @@ first (`count_queue_version`, committed on its own), so versions grow with what 
 
 import logging
 import threading
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
-import redis
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-from socketio import RedisManager
 from sqlalchemy import delete, select, update
 
 from helpline import clock, metrics
 from helpline.admin.saved_settings import threshold
+from helpline.coalesced_push import CoalescedPush
 from helpline.db import db, dialect_name
+from helpline.live_redis import ResyncingRedisManager
 from helpline.models import Call, SocketConnection, User
 
 log = logging.getLogger(__name__)
@@ -79,80 +76,6 @@ def init_app(app) -> None:
         )
     socketio.init_app(app, **options)
     app.teardown_request(push_wallboard_if_due)
-
-
-# Fanning out through Redis. A webhook pushes right after its commit, so a stopped Redis, or one
-# that accepts and never answers, may cost it about a second, never a stall (redis-py would
-# otherwise retry with backoff, and wait for ever on a silent server).
-REDIS_PUBLISH_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 0)}
-# While Redis is away pushes are dropped at once (not each waiting out the timeouts), and it is
-# asked this often whether it answers again.
-REDIS_PROBE_SECONDS = 1.0
-# While Redis is away the listener tries again at most this many seconds apart.
-REDIS_RETRY_CAP_SECONDS = 4
-
-
-class ResyncingRedisManager(RedisManager):
-    """What was published while Redis was away is lost: whenever this process is back in touch
-    (its listener subscribed again, or Redis answers again after a push failed), `resync` sends
-    every dashboard, in every process, fresh snapshots."""
-
-    def __init__(self, url: str, channel: str, resync: Callable[[], None]):
-        super().__init__(url, channel=channel, redis_options=dict(REDIS_PUBLISH_OPTIONS))
-        self.resync = resync
-        self._away = False
-        self._away_lock = threading.Lock()
-
-    def _redis_connect(self):
-        super()._redis_connect()
-        # The listener's own connection: it waits between messages, so it has no read timeout.
-        listener = redis.Redis.from_url(
-            self.redis_url, socket_connect_timeout=0.5, socket_keepalive=True, retry=Retry(NoBackoff(), 0)
-        )
-        self.pubsub = listener.pubsub(ignore_subscribe_messages=True)
-
-    def _publish(self, data):
-        if self._away:
-            return None
-        sent = super()._publish(data)
-        if sent is None:
-            with self._away_lock:
-                if self._away:
-                    return None
-                self._away = True
-            self.server.start_background_task(self._wait_for_redis)
-        return sent
-
-    def _wait_for_redis(self) -> None:
-        probe = redis.Redis.from_url(self.redis_url, **REDIS_PUBLISH_OPTIONS)
-        while True:
-            time.sleep(REDIS_PROBE_SECONDS)
-            try:
-                probe.ping()
-                break
-            except Exception:
-                continue
-        probe.close()
-        # The next push opens a fresh connection.
-        self.connected = False
-        self._away = False
-        self.resync()
-
-    def _redis_listen_with_retries(self):
-        retry_seconds, lost = 1, False
-        while True:
-            try:
-                self._redis_connect()
-                self.pubsub.subscribe(self.channel)
-                if lost:
-                    self.resync()
-                retry_seconds, lost = 1, False
-                yield from self.pubsub.listen()
-            except Exception as error:
-                log.error("Redis unavailable to the listener (%s); retrying in %d s", type(error).__name__, retry_seconds)
-                lost = True
-                time.sleep(retry_seconds)
-                retry_seconds = min(retry_seconds * 2, REDIS_RETRY_CAP_SECONDS)
 
 
 def resync_dashboards(app) -> None:
@@ -233,69 +156,6 @@ def send_state() -> None:
 
 
 # Pushes, made by views after their commit.
-
-
-class CoalescedPush:
-    """A push (a snapshot built from the database, then emitted), made in this process by a
-    thread of its own, so the request that asked for it answers without waiting for it. A
-    change after a quiet spell is pushed at once; changes that come while a push is being made,
-    or within `spacing` seconds of the last one starting, are folded into the next, made with
-    everything committed by then. A burst of changes costs a snapshot per `spacing` instead of
-    one per request."""
-
-    def __init__(self, send: Callable[[], None], spacing: float):
-        self.send = send
-        self.spacing = spacing
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        self._idle = threading.Condition(self._lock)
-        self._due = False
-        self._running = False
-        self._next_start = 0.0
-        self._app = None
-        self._thread: threading.Thread | None = None
-
-    def request(self) -> None:
-        with self._lock:
-            self._due = True
-            # The latest app asking: one per process in service, several in the tests.
-            self._app = current_app._get_current_object()
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._push_when_due, name="helpline-push", daemon=True)
-                self._thread.start()
-            else:
-                self._wake.notify()
-
-    def settle(self, timeout: float = 5.0) -> bool:
-        """Wait until no push is being made or due (a process stopping, or a test reading what
-        was pushed); False if one still is after `timeout` seconds."""
-        with self._idle:
-            return self._idle.wait_for(lambda: not self._due and not self._running, timeout)
-
-    def _push_when_due(self) -> None:
-        while True:
-            with self._lock:
-                while not self._due:
-                    self._wake.wait()
-                wait = self._next_start - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            with self._lock:
-                self._due, self._running = False, True
-                self._next_start = time.monotonic() + self.spacing
-                app = self._app
-            try:
-                with app.app_context():
-                    try:
-                        self.send()
-                    except Exception as failure:
-                        db.session.rollback()
-                        log.error("pushing failed (%s)", type(failure).__name__)
-            finally:
-                with self._lock:
-                    self._running = False
-                    if not self._due:
-                        self._idle.notify_all()
 
 
 def push_queue() -> None:

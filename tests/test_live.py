@@ -4,12 +4,12 @@ import threading
 import time
 from datetime import timedelta
 
-
 from sqlalchemy import func, select
 
 from helpline import clock, live
+from helpline.coalesced_push import CoalescedPush
 from helpline.db import db
-from helpline.live import CoalescedPush, alert_long_waits, socketio
+from helpline.live import alert_long_waits, socketio
 from helpline.models import CallEvent, SocketConnection
 from tests.conftest import Provider, new_call_sid, received
 from tests.test_presence import give_call, queue_caller
