@@ -11,16 +11,11 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, select, text, update
 
 from helpline.db import db
-from helpline.models import (
-    Call,
-    CallHour,
-    PresenceChange,
-    PresenceDay,
-    ReportRollupSettings,
-)
+from helpline.models import Call, PresenceChange
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
 from helpline.reports.period import Period
+from helpline.reports.rollup_tables import CallHour, PresenceDay, ReportRollupSettings
 from helpline.reports.rollups import RollupDays, days_covered, fold_deltas, whole_months_and_days
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from helpline.db import db, dialect_name
-from helpline.models import Call, CallHour
+from helpline.models import Call
+from helpline.reports.rollup_tables import CallHour
 from helpline.reports.rollups import days_covered, in_days, with_deltas
 from helpline.reports.sql import local_hour, local_weekday
 from helpline.reports.summary import (

@@ -29,7 +29,8 @@ from sqlalchemy import and_, event, func, or_, select, text, union_all
 from sqlalchemy.orm import Session, aliased
 
 from helpline.db import insert
-from helpline.models import (
+from helpline.models import PresenceChange
+from helpline.reports.rollup_tables import (
     CALL_CATEGORY_DAYS_DELTA,
     CALL_DAYS_DELTA,
     CALL_HOURS_DELTA,
@@ -38,7 +39,6 @@ from helpline.models import (
     CallDay,
     CallHour,
     CounselorDay,
-    PresenceChange,
     PresenceDay,
     ReportRollupSettings,
 )

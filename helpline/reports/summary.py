@@ -23,7 +23,8 @@ from sqlalchemy import Text, and_, case, cast, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpline.db import db, dialect_name
-from helpline.models import Call, CallCategoryDay, CallDay, CounselorDay
+from helpline.models import Call
+from helpline.reports.rollup_tables import CallCategoryDay, CallDay, CounselorDay
 from helpline.reports.rollups import RollupDays, days_covered, in_days, with_deltas
 from helpline.reports.sql import category_keys
 
