@@ -38,7 +38,8 @@ SNAPSHOT_COLUMNS = tuple(
 
 def waiting_rows(*columns) -> list:
     # A Core statement on the session's connection: read after every change (the push), it
-    # needs none of what the ORM's handling of a statement adds.
+    # needs none of what the ORM's handling of a statement adds but its autoflush.
+    db.session.flush()
     return db.session.connection().execute(select(*columns).where(*WAITING)).all()
 
 

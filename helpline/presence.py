@@ -89,9 +89,11 @@ def counselors_json() -> dict:
 
 
 def available_counselors() -> int:
-    # Counted with every queue push: a Core statement on the session's connection.
+    # Counted with every queue push: a Core statement on the session's connection (and the
+    # ORM's autoflush, so a change not yet written counts).
     users = User.__table__.c
     available = select(func.count()).where(users.role == "counselor", users.active.is_(True), users.presence == "available")
+    db.session.flush()
     return db.session.connection().execute(available).scalar_one()
 
 
