@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 from helpline import live, logs, menu, metrics, taxonomy
 from helpline.db import db as database
+from helpline.db import keep_long_statements_parsed
 from helpline.spool import Spool
 from helpline.taxonomy import LANGUAGES
 
@@ -139,6 +140,7 @@ def engine_options(settings) -> dict:
         # Pooled connections are checked after a rest (helpline.db), not at every checkout.
         lock_timeout = max(1, int(timeout * 1000))
         options = f"-c jit=off -c lock_timeout={lock_timeout}"
+        keep_long_statements_parsed()
         # The pool keeps as many connections as a busy process has requests at once: beyond
         # its size each one is opened for a request and closed after it, which cost a new
         # PostgreSQL backend every few webhooks under load.

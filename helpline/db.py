@@ -103,6 +103,20 @@ def read_only_transaction() -> None:
 PING_AFTER_REST_SECONDS = 1.0
 
 
+# psycopg parses a statement's text for its placeholders before every execution, and keeps what it
+# found (in a bounded LRU) only for statements up to 4 KB: the call's upsert, which every webhook
+# runs, is 8 KB, and parsing it again cost about 7 % of a webhook's instructions. The service runs
+# a fixed set of statements, so it lets psycopg keep longer ones too. (A module setting psycopg
+# reads at each execution; `tests/test_db.py` fails if a new psycopg no longer has it.)
+PSYCOPG_CACHED_STATEMENT_LENGTH = 16 * 1024
+
+
+def keep_long_statements_parsed() -> None:
+    import psycopg._queries
+
+    psycopg._queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg._queries.MAX_CACHED_STATEMENT_LENGTH, PSYCOPG_CACHED_STATEMENT_LENGTH)
+
+
 def _is_psycopg(dbapi_connection) -> bool:
     return type(dbapi_connection).__module__.split(".")[0] == "psycopg"
 

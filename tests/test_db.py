@@ -67,3 +67,16 @@ def test_a_busy_process_keeps_its_postgresql_connections(app):
     for connection in connections:
         connection.close()
     assert engine.pool.checkedin() == DATABASE_POOL_SIZE
+
+
+def test_psycopg_keeps_the_webhooks_upsert_parsed(postgresql_app):
+    """psycopg keeps its parse of a statement only up to a length the service raises (the
+    setting is psycopg's own module constant: this fails if a new psycopg no longer has it)."""
+    import psycopg._queries
+
+    from helpline.call_log import journal_and_call_upsert
+
+    with postgresql_app.app_context():
+        upsert = str(journal_and_call_upsert().compile(dialect=db.engine.dialect))
+    assert len(upsert) > 4096
+    assert psycopg._queries.MAX_CACHED_STATEMENT_LENGTH >= len(upsert.encode())
