@@ -10,7 +10,9 @@ figure is the difference between two runs under `valgrind --tool=callgrind`, one
 - webhook: the webhooks of `bench.webhook` (a caller's key, then the longest waiter leaving, 20
   callers waiting) through Flask's test client, each followed by its queue push, waited for;
 - push: the queue push alone (version, snapshot of 20 waiting callers, available counselors,
-  the emit), in an app context of its own as the push thread makes it.
+  the emit), in an app context of its own as the push thread makes it;
+- bare: the same webhooks answered by `bench.bare_twiml`, the bare Flask endpoint that 1a's
+  throughput is measured against (its target: at least half the bare endpoint's).
 
 On PostgreSQL with the production settings, a fresh database for each run. Needs valgrind.
 Prints its figures; `docs/benchmarks.md` quotes them.
@@ -31,6 +33,14 @@ def inner(kind: str, count: int, url: str, service_root: str) -> None:
     """The work itself, run under valgrind: the service imported from `service_root`."""
     sys.path.insert(0, service_root)
     from bench import load
+
+    if kind == "bare":
+        from bench.bare_twiml import app as bare
+
+        client = bare.test_client()
+        for hook in load.Callers("http://localhost", queue_length=20).stream(20 + count):
+            client.post(hook.path, data=hook.body, headers=load.headers(hook))
+        return
 
     from helpline import create_app
     from helpline.live import emit_queue, queue_pushes, wallboard_pushes
@@ -80,10 +90,12 @@ def main() -> None:
         kind, count, url, root = arguments.inner
         inner(kind, int(count), url, root)
         return
+    each = {}
     try:
-        for kind in ("webhook", "push"):
-            each = (counted(kind, MANY, arguments) - counted(kind, FEW, arguments)) / (MANY - FEW)
-            print(f"{kind}: {each / 1e6:.2f} million instructions each", flush=True)
+        for kind in ("webhook", "push", "bare"):
+            each[kind] = (counted(kind, MANY, arguments) - counted(kind, FEW, arguments)) / (MANY - FEW)
+            print(f"{kind}: {each[kind] / 1e6:.2f} million instructions each", flush=True)
+        print(f"a webhook with its push costs {each['webhook'] / each['bare']:.1f} times the bare endpoint's request")
     finally:
         servers.drop_database(arguments.postgres)
 
