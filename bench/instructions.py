@@ -42,12 +42,9 @@ def inner(kind: str, count: int, url: str, service_root: str) -> None:
             client.post(hook.path, data=hook.body, headers=load.headers(hook))
         return
 
-    from helpline import create_app
     from helpline.live import emit_queue, queue_pushes, wallboard_pushes
 
-    settings = servers.bench_config(url)
-    settings.PUBLIC_BASE_URL = "http://localhost"
-    app = create_app(settings)
+    app = servers.in_process_app(url)
     client = app.test_client()
     callers = load.Callers("http://localhost", queue_length=20)
 

@@ -78,6 +78,16 @@ def bench_config(url: str) -> type:
     return Bench
 
 
+def in_process_app(url: str):
+    """The service in this process, with the benchmarks' settings, reached through Flask's test
+    client at http://localhost (the URL its webhooks are signed for)."""
+    from helpline import create_app
+
+    settings = bench_config(url)
+    settings.PUBLIC_BASE_URL = "http://localhost"
+    return create_app(settings)
+
+
 @dataclass
 class Staff:
     counselors: list[int] = field(default_factory=list)

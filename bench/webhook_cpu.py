@@ -24,14 +24,11 @@ def main() -> None:
     parser.add_argument("--webhooks", type=int, default=2000, help="webhooks timed after the warm-up")
     arguments = parser.parse_args()
 
-    from helpline import create_app
     from helpline.live import queue_pushes, wallboard_pushes
 
     url, _staff = servers.create_database(arguments.postgres, counselors=2)
     try:
-        settings = servers.bench_config(url)
-        settings.PUBLIC_BASE_URL = "http://localhost"
-        app = create_app(settings)
+        app = servers.in_process_app(url)
         client = app.test_client()
         callers = load.Callers("http://localhost", queue_length=20)
 
