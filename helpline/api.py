@@ -20,7 +20,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_PER_PAGE = 200
 # Bounded so an absurd page number is a 400, not an OFFSET the database cannot hold.
 MAX_PAGE = 100_000
-NUL = "\x00"
 
 
 def call_json(call: Call, counselor: str | None) -> dict:
@@ -111,29 +110,6 @@ def language() -> str:
     from helpline import page_language
 
     return page_language()
-
-
-def holds_nul(value) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(holds_nul(item) for item in value)
-    return False
-
-
-@bp.before_app_request
-def refuse_nul_characters():
-    """PostgreSQL text cannot hold NUL: a NUL anywhere in a JSON API request (path, query or
-    body) would fail the view's query with a 500, so it is refused with 400 before any view.
-    The anonymous are answered 401 by the view first, before it reads anything, except at login."""
-    if not request.path.startswith("/api/") or (current_user.is_anonymous and request.endpoint != "auth.login"):
-        return
-    query = request.args.items(multi=True)
-    body = request.get_json(silent=True) if request.is_json else None
-    if NUL in request.path or any(NUL in key or NUL in value for key, value in query) or holds_nul(body):
-        abort(400, "text must not contain NUL characters")
 
 
 @bp.get("/me")

@@ -23,6 +23,7 @@ from twilio.request_validator import (
 )
 
 from helpline.call_log import STATUS_RANKS
+from helpline.nul_guard import NUL, REPLACEMENT_CHARACTER
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,6 @@ DIGITS = re.compile(r"[0-9*#]{0,32}")
 QUEUE_RESULT = re.compile(r"[a-zA-Z-]{1,32}")
 MAX_VALUE_LENGTH = 512
 KNOWN_ALGORITHMS = {HMAC_SHA1, HMAC_SHA256}
-NUL, REPLACEMENT_CHARACTER = "\x00", "\ufffd"
 DIAL_STATUSES = {"completed", "answered", "busy", "no-answer", "failed", "canceled"}
 
 
