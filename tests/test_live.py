@@ -1,13 +1,10 @@
 """Socket.IO handlers and pushes, with Flask-SocketIO's test client."""
 
-import threading
-import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from helpline import clock, live
-from helpline.coalesced_push import CoalescedPush
 from helpline.db import db
 from helpline.live import alert_long_waits, socketio
 from helpline.models import CallEvent, SocketConnection
@@ -156,51 +153,3 @@ def test_logging_out_disconnects_that_users_sockets(app, client, auth):
     theirs.disconnect()
     with app.app_context():
         assert db.session.query(SocketConnection).count() == 0
-
-
-def test_changes_during_a_push_are_folded_into_one_more_push(app):
-    sent, first_started, release = [], threading.Event(), threading.Event()
-
-    def send():
-        sent.append((threading.current_thread(), time.monotonic()))
-        if len(sent) == 1:
-            first_started.set()
-            assert release.wait(5)
-
-    pushes = CoalescedPush(send, spacing=0.5)
-    with app.app_context():
-        pushes.request()
-        assert first_started.wait(5)
-        # Three more changes while the first push is being built: none of them waits for it.
-        for _ in range(3):
-            pushes.request()
-        assert len(sent) == 1
-        release.set()
-        assert pushes.settle()
-        assert len(sent) == 2
-        (first, first_at), (second, second_at) = sent
-        assert first is second is not threading.current_thread()
-        assert second_at - first_at >= 0.5
-        # Quiet again: the next change is pushed without waiting out the spacing.
-        time.sleep(0.5)
-        asked_at = time.monotonic()
-        pushes.request()
-        assert pushes.settle()
-    assert len(sent) == 3 and sent[2][1] - asked_at < 0.5
-
-
-def test_a_failed_push_does_not_stop_the_next(app, caplog):
-    sent = []
-
-    def send():
-        sent.append(1)
-        if len(sent) == 1:
-            raise RuntimeError("the database went away")
-
-    pushes = CoalescedPush(send, spacing=0.01)
-    with app.app_context():
-        pushes.request()
-        assert pushes.settle()
-        pushes.request()
-        assert pushes.settle()
-    assert len(sent) == 2
