@@ -1,11 +1,12 @@
 """The live queue: who is waiting, in the order they will be served, and its version."""
 
+import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 
-from helpline.call_log import REQUEUED_RANK
-from helpline.db import db
+from helpline.call_merge import REQUEUED_RANK
+from helpline.db import db, dialect_name, insert
 from helpline.models import Call, Counter
 from helpline.triage import Waiting, current_priority, queue_order
 
@@ -135,3 +136,17 @@ def snapshot(now: datetime, aging_step: int, counted_version: int | None = None)
         },
         "server_time": now.isoformat(),
     }
+
+
+@functools.cache
+def counter_bump(dialect: str):
+    counters = Counter.__table__
+    statement = insert(counters, dialect).values(name=bindparam("counter_name"), value=1)
+    return statement.on_conflict_do_update(index_elements=["name"], set_={"value": counters.c.value + 1}).returning(
+        counters.c.value
+    )
+
+
+def bump_counter(name: str) -> int:
+    # On the session's connection, in its transaction: counted with every queue push.
+    return db.session.connection().execute(counter_bump(dialect_name()), {"counter_name": name}).scalar_one()

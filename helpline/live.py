@@ -173,7 +173,7 @@ def count_queue_version() -> int:
     process, shows every change pushed before it. Counted inside each webhook's transaction
     instead, the counter's row stayed locked until that commit, and under load every other
     webhook queued behind it; counted here, a burst of changes costs one count per push."""
-    from helpline.call_log import bump_counter
+    from helpline.call_queue import bump_counter
 
     if dialect_name() == "postgresql":
         # The server commits with the statement: the row is locked for that statement alone.

@@ -24,6 +24,7 @@ from helpline.admin.menu_overrides import menu_in_force
 from helpline.admin.saved_settings import shared_values, threshold
 from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
+from helpline.call_merge import QUEUE_RESULT_RANKS, REQUEUED_RANK, TERMINAL_STATUSES
 from helpline.db import db, read_only_transaction
 from helpline.menu import Language, Menu
 from helpline.triage import MENU_ATTEMPTS, MenuOutcome, menu_outcome
@@ -212,7 +213,7 @@ def queue_result():
     event = webhook_event("queue_result")
     record_or_spool(event)
     result = request.form["QueueResult"]
-    if call_log.QUEUE_RESULT_RANKS.get(result, 0) <= call_log.REQUEUED_RANK:
+    if QUEUE_RESULT_RANKS.get(result, 0) <= REQUEUED_RANK:
         # Full queue, an error, or a result we do not know: back into the queue, never dropped.
         emergency = request.args.get("emergency") == "1"
         return twiml_response(enqueue_twiml(language, emergency=emergency, episode=event.episode + 1))
@@ -226,7 +227,7 @@ def queue_result():
 def status():
     event = webhook_event("status")
     record_or_spool(event)
-    if event.params.get("CallStatus") in call_log.TERMINAL_STATUSES:
+    if event.params.get("CallStatus") in TERMINAL_STATUSES:
         best_effort(lambda: counselor_call_ended(event.call_sid), "ending the counselor's call")
     return Response(status=204)
 

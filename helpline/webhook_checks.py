@@ -22,7 +22,7 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
-from helpline.call_log import STATUS_RANKS
+from helpline.call_merge import STATUS_RANKS
 from helpline.nul_guard import NUL, REPLACEMENT_CHARACTER
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from helpline import clock, settings
-from helpline.call_log import bump_counter
+from helpline.call_queue import bump_counter
 from helpline.db import db
 from helpline.models import Call, User
 from helpline.wallboard import today_period

@@ -1,0 +1,107 @@
+"""How a call's events merge into one record, whatever order they arrive in.
+
+Each column has a rule: the earliest time, the largest wait, the highest-ranked status or queue
+result, triage from the menu's key. `merge_rules` says them in SQL, for the upsert that merges a
+new event into the stored record (`call_log`); `is_abandoned` settles the one derived column in
+Python for a new record, as `merge_rules` does in SQL for a merged one.
+"""
+
+from sqlalchemy import case, func
+
+STATUS_RANKS = {
+    "queued": 1,
+    "initiated": 1,
+    "ringing": 2,
+    "in-progress": 3,
+    "completed": 4,
+    "busy": 4,
+    "failed": 4,
+    "no-answer": 4,
+    "canceled": 4,
+}
+TERMINAL_STATUSES = {status for status, rank in STATUS_RANKS.items() if rank == 4}
+
+# Results after which our action answer puts the caller back in the queue rank lowest;
+# results that take the caller out of the queue for good rank above them.
+QUEUE_RESULT_RANKS = {
+    "queue-full": 1,
+    "error": 1,
+    "system-error": 1,
+    "leave": 1,
+    "redirected": 2,
+    "redirected-from-waitUrl": 2,
+    "hangup": 3,
+    "bridging-in-process": 4,
+    "bridged": 5,
+}
+REQUEUED_RANK = 1
+ANSWERED_DIAL = {"completed", "answered"}
+
+
+def _earliest(column, proposed):
+    return case((column.is_(None), proposed), (proposed.is_(None), column), (proposed < column, proposed), else_=column)
+
+
+def _largest(column, proposed):
+    return case((column.is_(None), proposed), (proposed.is_(None), column), (proposed > column, proposed), else_=column)
+
+
+def _when(condition, column, proposed):
+    return case((condition, proposed), else_=column)
+
+
+def merge_rules(table, excluded) -> dict:
+    """For each column, how a new event's value merges into the stored one."""
+    c = table.c
+    status_wins = (excluded.status_rank > c.status_rank) | (
+        (excluded.status_rank == c.status_rank) & (excluded.status_sequence > c.status_sequence)
+    )
+    same_episode = excluded.queue_episode == c.queue_episode
+    result_wins = (excluded.queue_episode > c.queue_episode) | (
+        same_episode
+        & (
+            (excluded.queue_result_rank > c.queue_result_rank)
+            | (c.queue_result.is_(None) & excluded.queue_result.isnot(None))
+        )
+    )
+    triage_wins = excluded.category.isnot(None) & (
+        c.category.is_(None) | (excluded.priority_rank > c.priority_rank)
+    )
+    rules = {
+        name: _earliest(getattr(c, name), getattr(excluded, name))
+        for name in ("started_at", "enqueued_at", "answered_at", "ended_at")
+    }
+    rules.update(
+        {name: _largest(getattr(c, name), getattr(excluded, name)) for name in ("wait_seconds", "duration_seconds", "talk_seconds")}
+    )
+    rules.update({name: _when(status_wins, getattr(c, name), getattr(excluded, name)) for name in ("status", "status_rank", "status_sequence")})
+    rules.update(
+        {name: _when(result_wins, getattr(c, name), getattr(excluded, name)) for name in ("queue_result", "queue_result_rank", "queue_episode")}
+    )
+    rules.update(
+        {
+            name: _when(triage_wins, getattr(c, name), getattr(excluded, name))
+            for name in ("menu_key", "category", "priority", "priority_rank", "priority_reasons", "emergency", "repeat_caller")
+        }
+    )
+    rules.update(
+        {
+            name: func.coalesce(getattr(c, name), getattr(excluded, name))
+            for name in ("caller_hash", "caller_encrypted", "caller_masked", "language", "queue_sid")
+        }
+    )
+    # Settled from the merged values, in the same statement (`is_abandoned`, in SQL).
+    rules["abandoned"] = func.coalesce(rules["queue_result"] == "hangup", False) | (
+        rules["enqueued_at"].isnot(None) & rules["ended_at"].isnot(None) & (rules["queue_result_rank"] <= REQUEUED_RANK)
+    )
+    rules["updated_at"] = excluded.updated_at
+    return rules
+
+
+def is_abandoned(call: dict) -> bool:
+    """Abandoned: hung up in the queue, or the call ended while still waiting (after a bounce,
+    or before its queue result arrived). Derived from the merged record, so any order agrees;
+    `merge_rules` says the same in SQL for a record merged with a stored one."""
+    if call["queue_result"] == "hangup":
+        return True
+    return call["enqueued_at"] is not None and call["ended_at"] is not None and call["queue_result_rank"] <= REQUEUED_RANK
