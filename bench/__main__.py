@@ -4,8 +4,9 @@
     .venv/bin/python -m bench webhook push    # some of them
 
 Each runs as a process of its own, `python -m bench.NAME` (webhook, push and fanout with their
-defaults, reports with `--calls 1000000`), one after another, and rewrites its own section of
-docs/benchmarks.md. Needs PostgreSQL and Redis on loopback, and `wrk`.
+defaults; webhook-deployed is bench.webhook with `--processes 2`, behind nginx; reports with
+`--calls 1000000`), one after another, and rewrites its own section of docs/benchmarks.md.
+Needs PostgreSQL and Redis on loopback, `wrk` and nginx.
 """
 
 import subprocess
@@ -15,6 +16,7 @@ import config
 
 BENCHMARKS = {
     "webhook": ["bench.webhook"],
+    "webhook-deployed": ["bench.webhook", "--processes", "2"],
     "push": ["bench.push"],
     "fanout": ["bench.fanout"],
     "reports": ["bench.reports", "--calls", "1000000"],

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,6 +182,22 @@ class Server:
         return total
 
 
+def wait_until_healthy(base_url: str, failure: Callable[[], str | None] = lambda: None, seconds: float = 60) -> None:
+    """Until `/healthz` answers 200; `failure` names why to stop waiting early (a process that exited)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if requests.get(base_url + "/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if reason := failure():
+            raise RuntimeError(reason)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{base_url} did not come up")
+        time.sleep(0.2)
+
+
 @contextmanager
 def gunicorn(app_module: str, environment: dict[str, str], log_dir: Path) -> Iterator[Server]:
     """`gunicorn -c config/gunicorn.conf.py APP` with this environment; stopped on exit."""
@@ -194,18 +210,10 @@ def gunicorn(app_module: str, environment: dict[str, str], log_dir: Path) -> Ite
             cwd=SERVICE_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(base_url + "/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not come up")
-            time.sleep(0.2)
+        def exited() -> str | None:
+            return None if process.poll() is None else f"gunicorn exited:\n{log_path.read_text()[-3000:]}"
+
+        wait_until_healthy(base_url, exited)
         yield Server(base_url, process, log_path)
     finally:
         process.terminate()

@@ -17,11 +17,13 @@ loop sends at a fixed rate for a fixed time and times each request from when it 
 
 import argparse
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench import dashboards, load, servers
+from bench import dashboards, load, nginx, servers
 from bench.document import publish
 from bench.figures import command_block, machine, ms, verdict, versions
 
@@ -55,23 +57,47 @@ def measure(base_url: str, callers: load.Callers, *, connections: int, seconds: 
     return figures
 
 
+@contextmanager
+def serving(app_module: str, url: str, directory: Path, processes: int) -> Iterator[tuple[str, list[servers.Server]]]:
+    """One gunicorn process on its own port (`config/gunicorn.conf.py` as it is); or, as
+    `docs/deploy.md` deploys several, that many behind nginx with `config/nginx.conf`, sharing
+    Redis. Yields the URL the provider calls and the processes."""
+    if processes == 1:
+        port = servers.free_port()
+        with servers.gunicorn(app_module, servers.service_environment(url, port), directory) as server:
+            yield server.base_url, [server]
+        return
+    public_port, redirect_port = servers.free_port(), servers.free_port()
+    public_url = f"http://127.0.0.1:{public_port}"
+    with ExitStack() as stack:
+        started = []
+        for _ in range(processes):
+            port = servers.free_port()
+            environment = servers.service_environment(url, port, redis_url=servers.REDIS_URL, PUBLIC_BASE_URL=public_url)
+            started.append(stack.enter_context(servers.gunicorn(app_module, environment, directory)))
+        upstreams = [server.base_url.removeprefix("http://") for server in started]
+        site = nginx.site(upstreams, public_port, redirect_port, directory / f"nginx-{public_port}.log")
+        stack.enter_context(nginx.running(directory / f"nginx-{public_port}", site))
+        servers.wait_until_healthy(public_url)
+        yield public_url, started
+
+
 def run(arguments, log) -> tuple[dict, dict, dict]:
     directory = Path(tempfile.mkdtemp(prefix="helpline-bench-webhook-"))
     log("webhook: a database of its own, and its staff")
     url, staff = servers.create_database(arguments.postgres, counselors=arguments.dashboards, supervisors=1)
+    how = "gunicorn, production settings" + (f", {arguments.processes} processes behind nginx" if arguments.processes > 1 else "")
     try:
-        port = servers.free_port()
-        environment = servers.service_environment(url, port)
-        log("webhook: the service (gunicorn, production settings)")
-        with servers.gunicorn(servers.SERVICE, environment, directory) as server:
-            callers = load.Callers(server.base_url, arguments.queue)
-            load.send_all(server.base_url, callers.fill())
+        log(f"webhook: the service ({how})")
+        with serving(servers.SERVICE, url, directory, arguments.processes) as (base_url, started):
+            callers = load.Callers(base_url, arguments.queue)
+            load.send_all(base_url, callers.fill())
             cookies = [servers.session_cookie(staff, user) for user in staff.counselors + staff.supervisors]
-            with dashboards.connected(server.base_url, cookies, 1, directory) as watching:
-                before = server.cpu_seconds()
-                service = measure(server.base_url, callers, connections=arguments.connections, seconds=arguments.seconds,
+            with dashboards.connected(base_url, cookies, 1, directory) as watching:
+                before = sum(server.cpu_seconds() for server in started)
+                service = measure(base_url, callers, connections=arguments.connections, seconds=arguments.seconds,
                                   rate=arguments.rate, open_seconds=arguments.open_seconds, log=log)
-                service["cpu"] = server.cpu_seconds() - before
+                service["cpu"] = sum(server.cpu_seconds() for server in started) - before
                 receipts, events, failed = watching.stop()
             service["pushes"] = events
             service["dashboard_failures"] = failed
@@ -82,17 +108,35 @@ def run(arguments, log) -> tuple[dict, dict, dict]:
                     text("SELECT count(*) FROM calls WHERE enqueued_at IS NOT NULL AND ended_at IS NULL AND queue_result_rank <= 1 AND counselor_id IS NULL")
                 ).scalar_one()
             engine.dispose()
-        port = servers.free_port()
-        log("webhook: the bare Flask endpoint (same gunicorn settings)")
-        with servers.gunicorn(servers.BARE_TWIML, servers.service_environment(url, port), directory) as server:
-            bare_callers = load.Callers(server.base_url, arguments.queue)
+        log(f"webhook: the bare Flask endpoint ({how})")
+        with serving(servers.BARE_TWIML, url, directory, arguments.processes) as (base_url, _started):
+            bare_callers = load.Callers(base_url, arguments.queue)
             bare_callers.fill()
-            bare = measure(server.base_url, bare_callers, connections=arguments.connections, seconds=arguments.seconds,
+            bare = measure(base_url, bare_callers, connections=arguments.connections, seconds=arguments.seconds,
                            rate=arguments.rate, open_seconds=arguments.open_seconds, log=log)
         postgres = servers.server_version(arguments.postgres)
     finally:
         servers.drop_database(arguments.postgres)
     return service, bare, {"postgres": postgres}
+
+
+def servers_described(processes: int) -> str:
+    if processes == 1:
+        return (
+            "Both servers run `config/gunicorn.conf.py` (production settings: one worker, gthread) on loopback: the "
+            "service with `HELPLINE_ENV=production` on PostgreSQL (one process, no Redis)."
+        )
+    return (
+        f"Both servers run as `docs/deploy.md` deploys the service: {processes} gunicorn processes, each with "
+        "`config/gunicorn.conf.py` (one worker, gthread) on a port of its own, behind nginx with "
+        "`config/nginx.conf` (one nginx worker; plain HTTP on loopback where the file has TLS), which takes "
+        "turns between them; the service with `HELPLINE_ENV=production` on PostgreSQL, its processes sharing "
+        "Redis, and the provider's URL that of nginx (`PUBLIC_BASE_URL`)."
+    )
+
+
+def section_name(processes: int) -> str:
+    return "webhook" if processes == 1 else f"webhook-{processes}-processes"
 
 
 def write(arguments, service: dict, bare: dict, extra: dict) -> str:
@@ -115,7 +159,7 @@ def write(arguments, service: dict, bare: dict, extra: dict) -> str:
          f"{bare['given_up']:,} of {bare['sent']:,}", "none"),
     ]
     lines = [
-        "## Incoming-call webhooks",
+        "## Incoming-call webhooks" + (f", {arguments.processes} processes behind nginx" if arguments.processes > 1 else ""),
         "",
         (
             "The webhook that takes the caller's key, `POST /twilio/menu` (signature check, triage with the caller's "
@@ -129,9 +173,8 @@ def write(arguments, service: dict, bare: dict, extra: dict) -> str:
         ),
         "",
         (
-            f"Both servers run `config/gunicorn.conf.py` (production settings: one worker, gthread) on loopback: the "
-            f"service with `HELPLINE_ENV=production` on PostgreSQL (one process, no Redis), the reference "
-            f"`bench/bare_twiml.py`, a bare Flask endpoint answering a fixed TwiML string, for the same requests. "
+            f"{servers_described(arguments.processes)} The reference, "
+            f"`bench/bare_twiml.py`, is a bare Flask endpoint answering a fixed TwiML string, for the same requests. "
             f"Closed loop: `wrk` (one thread, {arguments.connections} connections, {arguments.seconds} s after 2 s of "
             f"warm-up) cycling through pre-signed requests. Open loop: {arguments.rate:g} requests/s (half keys, half "
             f"departures) for {arguments.open_seconds} s from a paced Python sender (32 keep-alive connections), each "
@@ -151,7 +194,7 @@ def write(arguments, service: dict, bare: dict, extra: dict) -> str:
         f"Machine: {machine()}. PostgreSQL {extra['postgres']} (local, default settings); "
         f"{versions('gunicorn', 'Flask', 'Flask-SocketIO', 'SQLAlchemy', 'psycopg')}.",
         "",
-        *command_block("PostgreSQL running locally, `wrk` installed"),
+        *command_block("PostgreSQL running locally, `wrk` installed" + ("; Redis running, nginx installed" if arguments.processes > 1 else "")),
     ]
     return "\n".join(lines)
 
@@ -163,6 +206,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=int, default=10, help="the closed loop's duration")
     parser.add_argument("--rate", type=float, default=200, help="the open loop's requests per second")
     parser.add_argument("--open-seconds", type=int, default=20, help="the open loop's duration")
+    parser.add_argument("--processes", type=int, default=1, help="gunicorn processes; more than one run behind nginx, as deployed")
     return parser
 
 
@@ -172,7 +216,7 @@ def main() -> None:
     log = lambda line: print(line, flush=True)
     service, bare, extra = run(arguments, log)
     section = write(arguments, service, bare, extra)
-    publish("webhook", section, print_only=arguments.no_write)
+    publish(section_name(arguments.processes), section, print_only=arguments.no_write)
 
 
 if __name__ == "__main__":

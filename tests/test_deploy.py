@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,14 +31,13 @@ from cryptography.x509.oid import NameOID
 from twilio.request_validator import RequestValidator
 
 import config
+from bench import nginx
 from helpline.db import db
 from helpline.models import Call
 from tests.conftest import Provider, new_call_sid
 from tests.live_servers import free_port, gunicorn_process, wait_for
 
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
-SITE = config.ROOT / "config" / "nginx.conf"
 NUMBER = "+989127654321"
 
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
@@ -48,7 +46,7 @@ UNITS = ("helpline@.service", "helpline-retention.service", "helpline-retention.
 
 def needs_proxy(test):
     for mark in (
-        pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx; CI does)"),
+        pytest.mark.skipif(nginx.NGINX is None, reason="nginx is not installed (apt-get install nginx; CI does)"),
         pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set (CI starts Redis)"),
     ):
         test = mark(test)
@@ -77,54 +75,6 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return cert_path, key_path
-
-
-def site_for_test(upstreams: list[str], https_port: int, http_port: int, cert: Path, key: Path, access_log: Path) -> str:
-    """config/nginx.conf with only its addresses, certificate and log file replaced."""
-    site = SITE.read_text()
-    servers = re.findall(r"^\s*server 127\.0\.0\.1:\d+ ([^;]*);$", site, flags=re.MULTILINE)
-    assert len(servers) == 2, "the documented upstream has two processes"
-    site = re.sub(r"^(\s*)server 127\.0\.0\.1:\d+ .*;\n", "", site, flags=re.MULTILINE)
-    block = "".join(f"    server {address} {options};\n" for address, options in zip(upstreams, servers))
-    site = site.replace("upstream helpline {\n", "upstream helpline {\n" + block, 1)
-    replacements = {
-        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "/etc/letsencrypt/live/helpline.example.org/fullchain.pem": str(cert),
-        "/etc/letsencrypt/live/helpline.example.org/privkey.pem": str(key),
-        "/var/log/nginx/helpline.access.log": str(access_log),
-    }
-    for documented, tested in replacements.items():
-        assert site.count(documented) == 1, documented
-        site = site.replace(documented, tested)
-    return site
-
-
-@contextmanager
-def nginx(directory: Path, site: str):
-    """nginx in the foreground with its own prefix, including the site as /etc/nginx would."""
-    prefix = directory / "nginx"
-    (prefix / "logs").mkdir(parents=True)
-    (prefix / "helpline.conf").write_text(site)
-    temp_paths = "\n".join(
-        f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (prefix / "nginx.conf").write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log {prefix / 'logs' / 'error.log'} info;\n"
-        + "events { worker_connections 256; }\n"
-        + f"http {{\n{temp_paths}\n    include {prefix / 'helpline.conf'};\n}}\n"
-    )
-    command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
-    assert checked.returncode == 0, checked.stderr
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield prefix
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        server.stderr.close()
 
 
 def https_session(certificate: Path) -> requests.Session:
@@ -179,7 +129,7 @@ def deployment(app, auth, tmp_path):
         gunicorn_process(app, tmp_path, **shared, PUBLIC_BASE_URL="") as (second, second_log),
     ):
         upstreams = [first.removeprefix("http://"), second.removeprefix("http://")]
-        with nginx(tmp_path, site_for_test(upstreams, https_port, http_port, cert, key, access_log)):
+        with nginx.running(tmp_path, nginx.site(upstreams, https_port, http_port, access_log, (cert, key))):
             session = https_session(cert)
             wait_for(lambda: healthy(session, public_url), "nginx to answer", timeout=15)
             yield {
