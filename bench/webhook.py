@@ -1,7 +1,8 @@
 """Benchmark 1a: the webhooks that move callers into and out of the queue, under the production
 gunicorn settings on PostgreSQL, beside a bare Flask endpoint answering fixed TwiML.
 
-    .venv/bin/python -m bench.webhook
+    .venv/bin/python -m bench.webhook                  # one process, config/gunicorn.conf.py
+    .venv/bin/python -m bench.webhook --processes 2    # as deployed: two behind nginx
 
 What is measured: `POST /twilio/menu` with the caller's key (signature check, triage with the
 caller's history, the journal and the call record written and committed, the queue pushed to
