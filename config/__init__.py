@@ -10,6 +10,8 @@ import secrets
 from pathlib import Path
 
 from dotenv import load_dotenv
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
@@ -75,10 +77,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     # Redis down or hung must not lock staff out of logging in: a Redis that has not answered
-    # within a second counts as down, and meanwhile each process counts the limits in memory
-    # (trying Redis again, less and less often, until it answers).
+    # within a second (tried once, not again at once) counts as down, and meanwhile each process
+    # counts the limits in memory, trying Redis again at a limited view's request now and then
+    # (after 1, 2, 4 … 32 s, then from 1 s again) until it answers. A hung Redis so costs the
+    # first login after it hangs two seconds, and a login now and then one; no other request.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), 0)}
 
     # Where webhooks go while the database does not answer, until replayed.
     SPOOL_DIR = os.environ.get("SPOOL_DIR", str(ROOT / "instance" / "spool"))

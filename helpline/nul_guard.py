@@ -16,12 +16,18 @@ LOGIN_ENDPOINTS = {"auth.login", "auth.login_page"}
 
 
 def holds_nul(value) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(holds_nul(item) for item in value)
+    # Walked without recursion: JSON nested deeper than Python's stack would otherwise be a 500.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
@@ -31,16 +37,24 @@ def request_holds_nul() -> bool:
     for fields in (request.args, request.form):
         if any(NUL in key or NUL in value for key, value in fields.items(multi=True)):
             return True
-    return request.is_json and holds_nul(request.get_json(silent=True))
+    return request.is_json and holds_nul(request_json())
+
+
+def request_json():
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        abort(400, "the JSON body is nested too deeply")
 
 
 def refuse_nul_characters() -> None:
-    if request.path.startswith(PROVIDER_PREFIX) or request.endpoint == "static":
+    if request.path.startswith(PROVIDER_PREFIX) or request.endpoint == "static" or not request_holds_nul():
         return
+    # Only now who is asking (a database read, which must not stand between any request and
+    # its view while the database is down).
     if current_user.is_anonymous and request.endpoint not in LOGIN_ENDPOINTS:
         return
-    if request_holds_nul():
-        abort(400, "text must not contain NUL characters")
+    abort(400, "text must not contain NUL characters")
 
 
 def init_app(app: Flask) -> None:

@@ -75,3 +75,28 @@ def test_a_nul_character_in_a_page_address_is_400_for_the_logged_in(app, auth, c
 def test_the_anonymous_are_sent_to_log_in_before_anything_is_read(client):
     response = client.get(f"/calls/CA{'0' * 31}%00")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("depth", [900, 5000])
+def test_json_nested_deeper_than_the_stack_is_a_400(client, auth, depth):
+    # 900: parsed, and walked for NUL without recursion; 5000: deeper than the parser goes.
+    deep = "[" * depth + '"\\u0000"' + "]" * depth
+    response = client.post("/api/login", data=deep, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_a_request_without_nul_does_not_need_its_user_to_be_read(app, client, auth, monkeypatch):
+    # Who is asking is a database read, read by the guard only for a request holding a NUL: a
+    # health check, a page's script or style must not fail on it while the database is down.
+    from sqlalchemy.exc import OperationalError
+
+    from helpline.auth import login_manager
+
+    auth.create()
+    auth.login()
+
+    def database_down(session_id):
+        raise OperationalError("SELECT", {}, Exception("the database is down"))
+
+    monkeypatch.setattr(login_manager, "_user_callback", database_down)
+    assert client.get("/healthz").status_code == 200

@@ -1,6 +1,6 @@
 """Pages for accounts (/admin/users), and the end of a deactivated user's session."""
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import Response, abort, after_this_request, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -89,11 +89,20 @@ def target_user(user_id: int) -> User:
 
 def commit_and_close(sids: list[str], user_id: int) -> None:
     db.session.commit()
-    if sids:
+    if sids and user_id == current_user.id:
         # An admin's own sockets (after setting their own password) are closed without being
         # told they are logged out: they reconnect, and only this session's are let back in.
-        live.disconnect(sids, user_id, logged_out=user_id != current_user.id)
+        # Closed once the response, with this session's new cookie, has gone: closed before,
+        # a page of theirs would ask who it is with the old cookie and be sent to log in.
+        after_this_request(lambda response: close_on_sent(response, sids, user_id))
+    elif sids:
+        live.disconnect(sids, user_id)
     live.push_presence()
+
+
+def close_on_sent(response: Response, sids: list[str], user_id: int) -> Response:
+    response.call_on_close(lambda: live.disconnect(sids, user_id, logged_out=False))
+    return response
 
 
 def keep_own_session(user: User) -> None:
