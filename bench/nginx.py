@@ -47,6 +47,8 @@ def site(upstreams: list[str], https_port: int, http_port: int, access_log: Path
 @contextmanager
 def running(directory: Path, site_text: str) -> Iterator[Path]:
     """nginx in the foreground with its own prefix, including the site as /etc/nginx would."""
+    if NGINX is None:
+        raise RuntimeError("nginx is not installed (apt-get install nginx)")
     prefix = directory / "nginx"
     (prefix / "logs").mkdir(parents=True)
     (prefix / "helpline.conf").write_text(site_text)

@@ -107,7 +107,8 @@ PING_AFTER_REST_SECONDS = 1.0
 # found (in a bounded LRU) only for statements up to 4 KB: the call's upsert, which every webhook
 # runs, is 8 KB, and parsing it again cost about 7 % of a webhook's instructions. The service runs
 # a fixed set of statements, so it lets psycopg keep longer ones too. (A module setting psycopg
-# reads at each execution; `tests/test_db.py` fails if a new psycopg no longer has it.)
+# reads at each execution; `tests/test_db.py` fails if a new psycopg no longer has it, or if the
+# upsert outgrows psycopg's other bound, 50 parameters.)
 PSYCOPG_CACHED_STATEMENT_LENGTH = 16 * 1024
 
 

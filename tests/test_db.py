@@ -77,6 +77,10 @@ def test_psycopg_keeps_the_webhooks_upsert_parsed(postgresql_app):
     from helpline.call_log import journal_and_call_upsert
 
     with postgresql_app.app_context():
-        upsert = str(journal_and_call_upsert().compile(dialect=db.engine.dialect))
+        compiled = journal_and_call_upsert().compile(dialect=db.engine.dialect)
+    upsert = str(compiled)
     assert len(upsert) > 4096
     assert psycopg._queries.MAX_CACHED_STATEMENT_LENGTH >= len(upsert.encode())
+    # psycopg keeps no statement with more parameters than this either: a call column or two
+    # more would undo the setting without a sign.
+    assert len(compiled.params) <= psycopg._queries.MAX_CACHED_STATEMENT_PARAMS
