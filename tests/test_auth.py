@@ -3,6 +3,7 @@
 import re
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -144,12 +145,13 @@ def fresh_limiter(monkeypatch):
     return limiter
 
 
-@pytest.mark.parametrize("redis", ["stopped", "hung"])
-def test_logins_go_on_and_stay_limited_while_the_limiters_redis_is_down(migrated, app_factory, auth, fresh_limiter, caplog, redis):
+@contextmanager
+def limiter_redis_down(migrated, app_factory, how: str):
+    """A client of an app whose limiter's Redis is down, with counselor1's account: hung (a
+    server that takes connections and never answers) or stopped (nothing listens)."""
     with socket.socket() as hung:
-        # Hung: a server that takes connections and never answers; stopped: nothing listens.
         hung.bind(("127.0.0.1", 0))
-        if redis == "hung":
+        if how == "hung":
             hung.listen()
 
         class Limited(migrated):
@@ -158,7 +160,12 @@ def test_logins_go_on_and_stay_limited_while_the_limiters_redis_is_down(migrated
 
         app = app_factory(Limited)
         AuthActions(app.test_client(), app).create("counselor1")
-        client = app.test_client()
+        yield app.test_client()
+
+
+@pytest.mark.parametrize("redis", ["stopped", "hung"])
+def test_logins_go_on_and_stay_limited_while_the_limiters_redis_is_down(migrated, app_factory, auth, fresh_limiter, caplog, redis):
+    with limiter_redis_down(migrated, app_factory, redis) as client:
         started = time.monotonic()
         assert client.post("/api/login", json={"username": "counselor1", "password": "correct horse battery"}).status_code == 200
         # A hung Redis costs the first login two waits of a second (the failed count, then the
@@ -170,17 +177,7 @@ def test_logins_go_on_and_stay_limited_while_the_limiters_redis_is_down(migrated
 
 
 def test_requests_without_limits_never_wait_for_the_limiters_redis(migrated, app_factory, auth, fresh_limiter):
-    with socket.socket() as hung:
-        hung.bind(("127.0.0.1", 0))
-        hung.listen()
-
-        class Limited(migrated):
-            RATELIMIT_ENABLED = True
-            RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{hung.getsockname()[1]}/0"
-
-        app = app_factory(Limited)
-        AuthActions(app.test_client(), app).create("counselor1")
-        client = app.test_client()
+    with limiter_redis_down(migrated, app_factory, "hung") as client:
         client.post("/api/login", json={"username": "counselor1", "password": "correct horse battery"})
         # Storage is now dead: the limiter would try Redis again at the next limited request
         # due; a health check, the dashboard's API and its assets are never that request.
