@@ -198,6 +198,21 @@ def wait_until_healthy(base_url: str, failure: Callable[[], str | None] = lambda
         time.sleep(0.2)
 
 
+def postgres_cpu_seconds() -> float:
+    """User and system CPU time of the local PostgreSQL server's processes (its backends
+    included): a benchmark's database is the only one in use while it runs."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+        if name.startswith("postgres"):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 @contextmanager
 def gunicorn(app_module: str, environment: dict[str, str], log_dir: Path) -> Iterator[Server]:
     """`gunicorn -c config/gunicorn.conf.py APP` with this environment; stopped on exit."""

@@ -32,13 +32,15 @@ TARGET_RATIO = 0.5
 TARGET_P99 = 0.025
 
 
-def measure(base_url: str, callers: load.Callers, *, connections: int, seconds: int, rate: float, open_seconds: int, log) -> dict:
+def measure(base_url: str, callers: load.Callers, started: list[servers.Server], *, connections: int, seconds: int, rate: float, open_seconds: int, log) -> dict:
     log(f"  warm-up and closed loop ({connections} connections, {seconds} s)")
     warm = callers.stream(2000)
     result = load.wrk(base_url + "/twilio/menu", warm, connections=connections, seconds=2)
     callers.forget(warm[result.requests:])
     hooks = callers.stream(3000 * seconds)
+    cpu_before = (sum(server.cpu_seconds() for server in started), servers.postgres_cpu_seconds())
     closed = load.wrk(base_url + "/twilio/menu", hooks, connections=connections, seconds=seconds)
+    cpu_after = (sum(server.cpu_seconds() for server in started), servers.postgres_cpu_seconds())
     callers.forget(hooks[closed.requests:])
     log(f"    {closed.throughput:.0f} requests/s, p50 {closed.p50_ms:.1f} ms, p99 {closed.p99_ms:.1f} ms, {closed.errors} errors")
     log(f"  open loop ({rate:g} requests/s, {open_seconds} s)")
@@ -47,6 +49,10 @@ def measure(base_url: str, callers: load.Callers, *, connections: int, seconds: 
     every = [s.latency for s in sent]
     figures = {
         "closed": closed,
+        # CPU a request in the closed loop: the server's processes', and PostgreSQL's (every
+        # backend of the local server, the benchmark's own database alone in use).
+        "cpu_ms": (cpu_after[0] - cpu_before[0]) / closed.requests * 1000,
+        "postgres_cpu_ms": (cpu_after[1] - cpu_before[1]) / closed.requests * 1000,
         "sent": len(sent),
         "failed": sum(1 for s in sent if s.status != 0 and not 200 <= s.status < 300),
         "given_up": sum(1 for s in sent if s.status == 0),
@@ -96,7 +102,7 @@ def run(arguments, log) -> tuple[dict, dict, dict]:
             cookies = [servers.session_cookie(staff, user) for user in staff.counselors + staff.supervisors]
             with dashboards.connected(base_url, cookies, 1, directory) as watching:
                 before = sum(server.cpu_seconds() for server in started)
-                service = measure(base_url, callers, connections=arguments.connections, seconds=arguments.seconds,
+                service = measure(base_url, callers, started, connections=arguments.connections, seconds=arguments.seconds,
                                   rate=arguments.rate, open_seconds=arguments.open_seconds, log=log)
                 service["cpu"] = sum(server.cpu_seconds() for server in started) - before
                 receipts, events, failed = watching.stop()
@@ -110,10 +116,10 @@ def run(arguments, log) -> tuple[dict, dict, dict]:
                 ).scalar_one()
             engine.dispose()
         log(f"webhook: the bare Flask endpoint ({how})")
-        with serving(servers.BARE_TWIML, url, directory, arguments.processes) as (base_url, _started):
+        with serving(servers.BARE_TWIML, url, directory, arguments.processes) as (base_url, started):
             bare_callers = load.Callers(base_url, arguments.queue)
             bare_callers.fill()
-            bare = measure(base_url, bare_callers, connections=arguments.connections, seconds=arguments.seconds,
+            bare = measure(base_url, bare_callers, started, connections=arguments.connections, seconds=arguments.seconds,
                            rate=arguments.rate, open_seconds=arguments.open_seconds, log=log)
         postgres = servers.server_version(arguments.postgres)
     finally:
@@ -148,6 +154,8 @@ def write(arguments, service: dict, bare: dict, extra: dict) -> str:
          f"≥ {TARGET_RATIO:g} × bare: {ratio:.2f} ×{verdict(ratio >= TARGET_RATIO)}"),
         ("closed loop p50 / p99 (ms)", f"{service['closed'].p50_ms:.1f} / {service['closed'].p99_ms:.1f}",
          f"{bare['closed'].p50_ms:.1f} / {bare['closed'].p99_ms:.1f}", ""),
+        ("closed loop CPU a request: the server's processes / PostgreSQL (ms)",
+         f"{service['cpu_ms']:.2f} / {service['postgres_cpu_ms']:.2f}", f"{bare['cpu_ms']:.2f} / {bare['postgres_cpu_ms']:.2f}", ""),
         (f"open loop at {rate}/s: p50 (ms)", ms(service["p50"]), ms(bare["p50"]), ""),
         (f"open loop at {rate}/s: p99 (ms)", ms(service["p99"]), ms(bare["p99"]),
          f"≤ {TARGET_P99 * 1000:g} ms{verdict(service['p99'] <= TARGET_P99)}"),
