@@ -175,11 +175,13 @@ class Server:
     def cpu_seconds(self) -> float:
         """User and system CPU time of the worker processes (gunicorn's children)."""
         workers = {pid for tasks in Path(f"/proc/{self.process.pid}/task").glob("*/children") for pid in tasks.read_text().split()}
-        total = 0.0
-        for pid in workers:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+        return sum(cpu_seconds_of(Path(f"/proc/{pid}/stat").read_text())[1] for pid in workers)
+
+
+def cpu_seconds_of(stat: str) -> tuple[str, float]:
+    """A process's name and user and system CPU time, from the text of its /proc/PID/stat."""
+    name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+    return name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_healthy(base_url: str, failure: Callable[[], str | None] = lambda: None, seconds: float = 60) -> None:
@@ -204,12 +206,11 @@ def postgres_cpu_seconds() -> float:
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            text = stat.read_text()
+            name, seconds = cpu_seconds_of(stat.read_text())
         except OSError:
             continue  # ended meanwhile
-        name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
         if name.startswith("postgres"):
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += seconds
     return total
 
 
