@@ -14,6 +14,7 @@ import argparse
 import time
 
 from bench import load, servers
+from helpline.live import settle_pushes
 
 WARM_UP = 1000
 
@@ -23,8 +24,6 @@ def main() -> None:
     parser.add_argument("--postgres", default=servers.ADMIN_URL, help="the PostgreSQL server's admin URL")
     parser.add_argument("--webhooks", type=int, default=2000, help="webhooks timed after the warm-up")
     arguments = parser.parse_args()
-
-    from helpline.live import queue_pushes, wallboard_pushes
 
     url, _staff = servers.create_database(arguments.postgres, counselors=2)
     try:
@@ -46,7 +45,7 @@ def main() -> None:
         for hook in hooks[WARM_UP:]:
             send(hook)
         # The pushes those webhooks asked for are made by threads of their own: count them too.
-        queue_pushes.settle(), wallboard_pushes.settle()
+        settle_pushes(app)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         count = len(hooks) - WARM_UP
         print(f"{count} webhooks: {cpu / count * 1000:.2f} ms of CPU each, {wall / count * 1000:.2f} ms each end to end")

@@ -12,7 +12,8 @@ import sys
 
 os.environ.setdefault("HELPLINE_ENV", "production")
 
-from helpline.logs import gunicorn_logconfig  # after the profile is chosen
+from helpline import background  # noqa: E402 (after the profile is chosen)
+from helpline.logs import gunicorn_logconfig  # noqa: E402
 
 bind = os.environ.get("HELPLINE_BIND", "127.0.0.1:8000")
 workers = 1
@@ -48,3 +49,14 @@ def post_worker_init(worker):
     # about 45 ms each over it and held every request up meanwhile (7 ms after).
     gc.collect()
     gc.freeze()
+    # Work that waits for no request: webhooks left in the spool by a worker that stopped
+    # during an outage are recorded as soon as the database answers.
+    background.serve(worker.wsgi)
+
+
+def worker_exit(server, worker):
+    # The app's threads end with it: a push being made is finished, a replay stops between
+    # batches (what it has not recorded stays in the spool for the next worker).
+    app = getattr(worker, "wsgi", None)  # None when the app failed to load
+    if app is not None:
+        background.stop(app, timeout=5)

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from helpline import live, logs, menu, metrics, nul_guard, taxonomy
+from helpline import background, live, logs, menu, metrics, nul_guard, taxonomy, webhook_recording
 from helpline.db import db as database
 from helpline.db import keep_long_statements_parsed
 from helpline.spool import Spool
@@ -50,7 +50,9 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     database.init_app(app)
     migrate.init_app(app, database, directory=str(MIGRATIONS))
     logs.init_app(app)
+    background.init_app(app)
     live.init_app(app)
+    webhook_recording.init_app(app)
     nul_guard.init_app(app)
 
     from helpline import api, auth, cli, counselor_log, health, pages, presence, taking, voice, voice_connect

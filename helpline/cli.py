@@ -5,12 +5,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import clock, retention, twiml
 from helpline.auth import create_user
 from helpline.db import db
 from helpline.models import ROLES, User
-from helpline.webhook_recording import record_spooled
+from helpline.spool import SET_ASIDE
+from helpline.webhook_recording import record_spooled, rollback_quietly
 
 users_cli = AppGroup("users", help="Manage the people who use the service.")
 twiml_cli = AppGroup("twiml", help="TwiML to configure at the provider.")
@@ -46,11 +48,23 @@ def twiml_fallback(language: str | None) -> None:
 
 
 @spool_cli.command("replay")
-def spool_replay() -> None:
+@click.option("--set-aside", "set_aside_too", is_flag=True, help=f"Also try again the webhooks set aside in {SET_ASIDE}.")
+def spool_replay(set_aside_too: bool) -> None:
     """Record the spooled webhooks in the database now."""
     spool = current_app.extensions["helpline.spool"]
-    count = spool.replay(record_spooled, blocking=True)
+    set_aside_before = 0 if set_aside_too else spool.set_aside_count()
+    try:
+        count = spool.replay(record_spooled, blocking=True, set_aside_too=set_aside_too)
+    except SQLAlchemyError as error:
+        rollback_quietly()
+        backlog = spool.backlog()
+        raise click.ClickException(
+            f"the database did not answer ({type(error).__name__}); {backlog.webhooks} webhooks stay in the spool"
+        ) from None
     click.echo(f"replayed {count} webhooks")
+    set_aside = spool.set_aside_count() - set_aside_before
+    if set_aside:
+        click.echo(f"{set_aside} could not be recorded and were set aside in {spool.directory / SET_ASIDE}", err=True)
 
 
 @click.command("retention")

@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from helpline import background
 from helpline.db import db
 from helpline.emulator import Options, Range, RestServer, run
 from helpline.models import User
@@ -79,6 +80,7 @@ def demo_command(host: str, port: int, batch: int, rate: float, time_scale: floa
         config["PUBLIC_BASE_URL"] = base_url
         threading.Thread(target=serve, args=(app, host, port), name="helpline-server", daemon=True).start()
         wait_until_up(base_url)
+        background.serve(app)
         click.echo(f"\nThe helpline is up: open {base_url}/ and log in as")
         for username, role in DEMO_USERS:
             click.echo(f"    {username:6} ({role})  password {passwords[username]}")

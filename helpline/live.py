@@ -16,6 +16,10 @@ Server to client:
                 connect, on resync, and once after each request that pushed the queue or presence
     logged_out  to a user's sockets when their sessions end (logging out, deactivation, a new
                 password set by an administrator), just before they are closed
+    database    to everyone, while webhooks are being spooled and once they are all recorded:
+                `{"reachable": bool, "since": ISO time or null, "waiting_webhooks": int}`; since
+                is when the earliest webhook waiting was spooled (sent on connect too, when the
+                spool holds webhooks). Built from the spool alone: it needs no database.
 Client to server:
     resync      send queue, presence and me again (after a reconnect), and the wallboard to
                 supervisors and admins
@@ -29,7 +33,7 @@ first (`count_queue_version`, committed on its own), so versions grow with what 
 """
 
 import logging
-import threading
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request
@@ -37,7 +41,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import delete, select, update
 
-from helpline import clock, metrics
+from helpline import background, clock, metrics
 from helpline.admin.saved_settings import threshold
 from helpline.coalesced_push import CoalescedPush
 from helpline.db import db, dialect_name
@@ -61,11 +65,33 @@ ALERT_ROOMS = ["role:supervisor", "role:admin"]
 WALLBOARD_ROLES = ("supervisor", "admin")
 WALLBOARD_ROOMS = [f"role:{role}" for role in WALLBOARD_ROLES]
 
-_sweepers_started: set[int] = set()
-_sweepers_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Pushes:
+    """An app's coalesced pushes (its threads are the app's, `helpline.background`)."""
+
+    queue: CoalescedPush
+    wallboard: CoalescedPush
+    database: CoalescedPush
+
+
+# Dashboards follow a burst of changes within a few hundredths of a second; the wall's figures
+# (a summary of today's calls, which costs tens of milliseconds on a busy day) within a second,
+# rebuilt at most twice a second.
+QUEUE_PUSH_SPACING = 0.02
+WALLBOARD_PUSH_SPACING = 0.5
+# While the database is away, the count of webhooks waiting is sent at most once a second.
+DATABASE_STATUS_SPACING = 1.0
 
 
 def init_app(app) -> None:
+    work = background.of(app)
+    app.extensions["helpline.pushes"] = Pushes(
+        queue=CoalescedPush(emit_queue, QUEUE_PUSH_SPACING, work, "helpline-queue-push"),
+        wallboard=CoalescedPush(push_wallboard, WALLBOARD_PUSH_SPACING, work, "helpline-wallboard-push"),
+        database=CoalescedPush(emit_database_status, DATABASE_STATUS_SPACING, work, "helpline-status-push"),
+    )
     options = {"async_mode": "threading"}
     if app.config["REDIS_URL"]:
         options["transports"] = ["websocket"]
@@ -111,6 +137,16 @@ def me_body(user_id: int) -> dict:
     return me_json(user_id)
 
 
+def database_status_body() -> dict:
+    """What waits in this host's spool: webhooks spooled because the database did not answer."""
+    backlog = current_app.extensions["helpline.spool"].backlog()
+    return {
+        "reachable": backlog.webhooks == 0,
+        "since": backlog.since.isoformat() if backlog.since else None,
+        "waiting_webhooks": backlog.webhooks,
+    }
+
+
 def wallboard_body() -> dict:
     from helpline.wallboard import wallboard_json
 
@@ -153,13 +189,25 @@ def send_state() -> None:
     socketio.emit("me", me_body(current_user.id), to=request.sid)
     if current_user.role in WALLBOARD_ROLES:
         socketio.emit("wallboard", wallboard_body(), to=request.sid)
+    status = database_status_body()
+    if not status["reachable"]:
+        socketio.emit("database", status, to=request.sid)
 
 
 # Pushes, made by views after their commit.
 
 
+def pushes(app=None) -> Pushes:
+    return (app or current_app).extensions["helpline.pushes"]
+
+
+def settle_pushes(app, timeout: float = 5.0) -> bool:
+    """Wait until the app's pushes are made (a test reading what was pushed, a process stopping)."""
+    return all(push.settle(timeout) for push in (pushes(app).queue, pushes(app).wallboard, pushes(app).database))
+
+
 def push_queue() -> None:
-    queue_pushes.request()
+    pushes().queue.request()
     wallboard_changed()
 
 
@@ -181,6 +229,15 @@ def count_queue_version() -> int:
     version = bump_counter("queue")
     db.session.commit()
     return version
+
+
+def push_database_status() -> None:
+    """Whether webhooks wait in the spool: after one is spooled, and once all are recorded."""
+    pushes().database.request()
+
+
+def emit_database_status() -> None:
+    socketio.emit("database", database_status_body())
 
 
 def push_presence() -> None:
@@ -205,7 +262,7 @@ def wallboard_changed() -> None:
     if has_request_context():
         g.wallboard_due = True
     else:
-        wallboard_pushes.request()
+        pushes().wallboard.request()
 
 
 def push_wallboard_if_due(error: BaseException | None = None) -> None:
@@ -215,7 +272,7 @@ def push_wallboard_if_due(error: BaseException | None = None) -> None:
         # After an unhandled error the session may be unusable; the next change pushes again.
         return
     try:
-        wallboard_pushes.request()
+        pushes().wallboard.request()
     except Exception as failure:
         db.session.rollback()
         log.error("pushing the wallboard failed (%s)", type(failure).__name__)
@@ -225,13 +282,6 @@ def push_wallboard() -> None:
     # Today's figures cost a query over the day's calls: only when someone may be watching.
     if wallboard_watched():
         socketio.emit("wallboard", wallboard_body(), to=WALLBOARD_ROOMS)
-
-
-# Dashboards follow a burst of changes within a few hundredths of a second; the wall's figures
-# (a summary of today's calls, which costs tens of milliseconds on a busy day) within a second,
-# rebuilt at most twice a second.
-queue_pushes = CoalescedPush(emit_queue, spacing=0.02)
-wallboard_pushes = CoalescedPush(push_wallboard, spacing=0.5)
 
 
 def wallboard_watched() -> bool:
@@ -286,16 +336,14 @@ def alert_long_waits(now) -> list[str]:
 
 
 def start_sweeper(app) -> None:
-    with _sweepers_lock:
-        if id(app) in _sweepers_started or app.config["TESTING"]:
-            return
-        _sweepers_started.add(id(app))
-    socketio.start_background_task(_sweep_forever, app)
+    """Once per app (the tests call `sweep_once` themselves); the thread ends with the app."""
+    if not app.config["TESTING"]:
+        background.of(app).start_once("helpline-sweeper", lambda: _sweep_forever(app))
 
 
 def _sweep_forever(app) -> None:
-    while True:
-        socketio.sleep(app.config["DANGER_WAIT_SWEEP_SECONDS"])
+    stopping = background.of(app).stopping
+    while not stopping.wait(app.config["DANGER_WAIT_SWEEP_SECONDS"]):
         sweep_once(app)
 
 

@@ -16,7 +16,6 @@ Each gunicorn process has one worker, so each process is one scrape target with 
 import hmac
 import logging
 import time
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -76,13 +75,13 @@ class DatabaseFigures:
         spooled = GaugeMetricFamily(
             "helpline_spooled_webhooks", "Webhooks kept on this host's disk while the database did not answer."
         )
-        spool_dir = Path(current_app.config["SPOOL_DIR"])
-        spooled.add_metric([], webhooks_in(spool_dir, (".jsonl", ".replaying")))
+        spool = current_app.extensions["helpline.spool"]
+        spooled.add_metric([], spool.backlog().webhooks)
         unrecordable = GaugeMetricFamily(
             "helpline_unrecordable_webhooks",
             "Spooled webhooks the database refused for their values, set aside on this host's disk for a person to look at.",
         )
-        unrecordable.add_metric([], webhooks_in(spool_dir, (".kept",)))
+        unrecordable.add_metric([], spool.set_aside_count())
         try:
             figures = list(database_figures())
         except SQLAlchemyError as error:
@@ -121,20 +120,6 @@ def database_figures():
     sockets.add_metric([], db.session.scalar(select(func.count()).select_from(SocketConnection)) or 0)
     db.session.rollback()
     return queue, longest, danger, counselors, sockets
-
-
-def webhooks_in(directory: Path, suffixes: tuple[str, ...]) -> int:
-    """One spooled webhook a line, in the spool's files of these kinds (see helpline/spool.py)."""
-    count = 0
-    try:
-        for path in directory.iterdir():
-            if path.suffix in suffixes:
-                with open(path, "rb") as spool_file:
-                    count += sum(1 for _ in spool_file)
-    except OSError:
-        # No spool yet, or a file replayed and deleted while counting.
-        pass
-    return count
 
 
 registry.register(DatabaseFigures())

@@ -10,12 +10,15 @@ for being down) would fail every replay and hold back the events after it: it is
 """
 
 import fcntl
+import json
 import logging
 import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from helpline.call_log import WebhookEvent
@@ -26,6 +29,17 @@ _append_lock = threading.Lock()
 # Events recorded per transaction when replaying.
 REPLAY_BATCH = 100
 SET_ASIDE = "unrecordable.jsonl.kept"
+PENDING_SUFFIXES = (".jsonl", ".replaying")
+SET_ASIDE_SUFFIXES = (".kept",)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the spool to be recorded: how many webhooks, and since when (the earliest
+    one's arrival; None when it holds none)."""
+
+    webhooks: int
+    since: datetime | None
 
 
 class Unrecordable(Exception):
@@ -68,15 +82,46 @@ class Spool:
 
     def pending(self) -> bool:
         return self.directory.is_dir() and any(
-            path.suffix in (".jsonl", ".replaying") for path in self.directory.iterdir()
+            path.suffix in PENDING_SUFFIXES for path in self.directory.iterdir()
         )
+
+    def backlog(self) -> Backlog:
+        """The webhooks waiting to be recorded, from this host's processes (one a line)."""
+        count, since = 0, None
+        for path in self._files(PENDING_SUFFIXES):
+            try:
+                with open(path, "rb") as spool_file:
+                    first = spool_file.readline()
+                    count += bool(first.strip()) + sum(1 for line in spool_file if line.strip())
+            except FileNotFoundError:
+                continue  # claimed or replayed meanwhile
+            arrived = _received_at(first)
+            if arrived is not None and (since is None or arrived < since):
+                since = arrived
+        return Backlog(count, since)
+
+    def set_aside_count(self) -> int:
+        """Webhooks set aside as unrecordable, for a person to look at."""
+        count = 0
+        for path in self._files(SET_ASIDE_SUFFIXES):
+            try:
+                with open(path, "rb") as spool_file:
+                    count += sum(1 for line in spool_file if line.strip())
+            except FileNotFoundError:
+                continue
+        return count
+
+    def _files(self, suffixes: tuple[str, ...]) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return [path for path in self.directory.iterdir() if path.suffix in suffixes]
 
     def pending_bytes(self) -> int:
         if not self.directory.is_dir():
             return 0
         total = 0
         for path in self.directory.iterdir():
-            if path.suffix in (".jsonl", ".replaying"):
+            if path.suffix in PENDING_SUFFIXES:
                 try:
                     total += path.stat().st_size
                 except FileNotFoundError:
@@ -105,13 +150,18 @@ class Spool:
             fcntl.flock(spool_file, fcntl.LOCK_EX)
             path.rename(path.with_name(f"{path.stem}.{secrets.token_hex(6)}.replaying"))
 
-    def replay(self, record_batch: Callable[[list[WebhookEvent]], None], *, blocking: bool = False) -> int:
+    def replay(
+        self, record_batch: Callable[[list[WebhookEvent]], None], *, blocking: bool = False, set_aside_too: bool = False
+    ) -> int:
         """Hand every spooled event to `record_batch` (which commits); returns how many.
 
         When `record_batch` raises, the file stays claimed and is tried again next time; when
         it raises `Unrecordable`, the events are tried one by one and the refused set aside.
+        `set_aside_too`: the events set aside before are tried again (once what kept them from
+        being recorded has been put right); those still refused are set aside anew.
         """
-        if not self.pending():
+        set_aside = self.directory / SET_ASIDE
+        if not self.pending() and not (set_aside_too and set_aside.exists()):
             return 0
         replayed = 0
         with self._exclusive(blocking) as locked:
@@ -119,6 +169,8 @@ class Spool:
                 return 0
             for path in sorted(self.directory.glob("*.jsonl")):
                 self._claim(path)
+            if set_aside_too and set_aside.exists():
+                self._claim(set_aside)
             # Also files claimed by a replay that died before deleting them: recording
             # them again is a no-op, thanks to the dedupe keys.
             for claimed in sorted(self.directory.glob("*.replaying")):
@@ -163,6 +215,14 @@ def _readable_events(path: Path) -> list[WebhookEvent]:
         except (ValueError, TypeError, KeyError):
             log.error("skipped torn line %d of %s", number, path.name)
     return events
+
+
+def _received_at(line: bytes) -> datetime | None:
+    """When a spooled webhook arrived, from its line (None for a torn one)."""
+    try:
+        return datetime.fromisoformat(json.loads(line)["received_at"])
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -9,6 +9,7 @@ schemes are accepted: the account auth token with HMAC-SHA1, and a signing key n
 import functools
 import logging
 import re
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from flask import abort, current_app, request
@@ -35,6 +36,13 @@ DIGITS = re.compile(r"[0-9*#]{0,32}")
 QUEUE_RESULT = re.compile(r"[a-zA-Z-]{1,32}")
 MAX_VALUE_LENGTH = 512
 KNOWN_ALGORITHMS = {HMAC_SHA1, HMAC_SHA256}
+# When a call's events can have happened. A time the shape allows but these bounds do not (year
+# 9999 in a zone of -23:59, say) passes for RFC 2822 and then cannot be turned into UTC, less a
+# wait, or into the helpline's local day: recording it would fail at every try. Real zones lie
+# within ±14 h of UTC.
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST_EVENT = datetime(2100, 1, 1, tzinfo=timezone.utc)
+MAX_ZONE_OFFSET = timedelta(hours=14)
 DIAL_STATUSES = {"completed", "answered", "busy", "no-answer", "failed", "canceled"}
 
 
@@ -117,11 +125,20 @@ def check_shape(params: dict[str, str]) -> None:
     if "QueueSid" in params and not QUEUE_SID.fullmatch(params["QueueSid"]):
         raise BadWebhook("malformed QueueSid: expected QU and 32 hex digits")
     if "Timestamp" in params:
-        try:
-            if parsedate_to_datetime(params["Timestamp"]).tzinfo is None:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise BadWebhook("malformed Timestamp: expected RFC 2822 with a zone") from None
+        check_timestamp(params["Timestamp"])
+
+
+def check_timestamp(value: str) -> None:
+    try:
+        stamp = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise BadWebhook("malformed Timestamp: expected RFC 2822 with a zone")
+    if abs(stamp.utcoffset()) > MAX_ZONE_OFFSET:
+        raise BadWebhook("malformed Timestamp: its zone is more than 14 hours from UTC")
+    if not EARLIEST_EVENT <= stamp.astimezone(timezone.utc) < LATEST_EVENT:
+        raise BadWebhook("Timestamp out of range: expected a time from 2000 to 2099")
 
 
 def provider_webhook(view):

@@ -1,18 +1,22 @@
 """Recording the provider's webhooks: in the database, or on the local spool while it does not
 answer (the caller is queued all the same), and the spool brought home once it answers again.
 
-The views (`voice`, `voice_connect`) build a `WebhookEvent` and hand it to `record_or_spool`;
-health checks, the `spool replay` command and each recorded webhook replay the spool.
+The views (`voice`, `voice_connect`) build a `WebhookEvent` and hand it to `record_or_spool`.
+The spool is brought home by each process on its own: a thread of the app's tries while the
+spool holds webhooks, with backoff (`SpoolReplayer`), so a caller spooled during an outage
+reaches the dashboards within seconds of the database answering, with no further traffic.
+Health checks, the `spool replay` command and each recorded webhook replay it too.
 """
 
 import logging
 import threading
 from collections.abc import Callable
 
-from flask import current_app, g
-from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+from flask import Flask, current_app, g
+from sqlalchemy.exc import DataError, DisconnectionError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from helpline import call_log, clock, live
+from helpline import background, call_log, clock, live
 from helpline.admin.menu_overrides import menu_in_force
 from helpline.admin.saved_settings import threshold
 from helpline.call_log import WebhookEvent
@@ -50,12 +54,21 @@ def record_batch(events: list[WebhookEvent]) -> None:
         best_effort(live.push_queue, "pushing the queue")
 
 
+# What the database being down, restarting, unreachable or busy raises: the events are fine
+# and are tried again later. Anything else (the database refusing their values, or an error in
+# recording them) would fail the same way at every replay.
+DATABASE_AWAY = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+
+
 def record_spooled(events: list[WebhookEvent]) -> None:
-    """`record_batch` for replaying the spool: when the database refuses the events themselves
-    (their values, not its being down), `Unrecordable`, so the spool sets the culprit aside."""
+    """`record_batch` for replaying the spool: unless the database is away, `Unrecordable`, so
+    the spool sets the culprit aside and records the others."""
     try:
         record_batch(events)
-    except (DataError, IntegrityError) as error:
+    except DATABASE_AWAY:
+        rollback_quietly()
+        raise
+    except Exception as error:
         rollback_quietly()
         raise Unrecordable(type(error).__name__) from error
 
@@ -99,14 +112,16 @@ def record_or_spool(event: WebhookEvent) -> None:
             spool.append(event)
         except OSError:
             log.critical("could not spool a %s webhook for %s", event.kind, event.call_sid)
+            return
+        replayer(current_app).kick()
+        best_effort(live.push_database_status, "pushing the database's status")
         return
     replay_spool(answering=True)
 
 
-# A spool this large is replayed in a thread of its own rather than by the webhook that found
-# it: after a long outage replaying takes far longer than the provider waits for TwiML.
+# A spool this large is replayed by the app's replayer thread rather than by the request that
+# found it: after a long outage replaying takes far longer than the provider waits for TwiML.
 INLINE_REPLAY_BYTES = 64 * 1024
-_background_replay = threading.Lock()
 
 
 def replay_spool(*, answering: bool = False) -> None:
@@ -116,8 +131,7 @@ def replay_spool(*, answering: bool = False) -> None:
     if not spool.pending():
         return
     if answering and spool.pending_bytes() > INLINE_REPLAY_BYTES:
-        if _background_replay.acquire(blocking=False):
-            threading.Thread(target=_replay_in_background, args=(current_app._get_current_object(),), daemon=True).start()
+        replayer(current_app).kick()
         return
     try:
         spool.replay(record_spooled)
@@ -125,13 +139,84 @@ def replay_spool(*, answering: bool = False) -> None:
         # Replaying is a side task of whichever request came first: it never fails that request.
         rollback_quietly()
         log.error("spool replay failed (%s); will retry", type(error).__name__)
+        replayer(current_app).kick()
+        return
+    if not spool.pending():
+        best_effort(live.push_database_status, "pushing the database's status")
 
 
-def _replay_in_background(app) -> None:
-    try:
-        with app.app_context():
-            replay_spool()
-    finally:
-        _background_replay.release()
+# The replayer's first retry comes this soon after a failure, and the wait doubles up to the cap:
+# a database that answers again is found within the cap (plus a connection attempt's timeout),
+# and one that stays away costs a process a failed connection every few seconds.
+REPLAY_RETRY_FIRST_SECONDS = 0.25
+REPLAY_RETRY_CAP_SECONDS = 2.0
 
 
+class SpoolReplayer:
+    """Brings the spool home in one of the app's threads: started when a webhook is spooled
+    (or when the app starts with webhooks waiting), it replays, and while the spool still holds
+    webhooks (the database still away, another process replaying, more spooled meanwhile) tries
+    again after a wait that grows on each failure. It ends once the spool is empty."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.work = background.of(app)
+        self._lock = threading.Lock()
+        self._running = False
+        self._kicked = False
+
+    def kick(self) -> None:
+        with self._lock:
+            self._kicked = True
+            if not self._running:
+                self._running = self.work.start("helpline-spool-replay", self._replay_until_empty)
+
+    def _replay_until_empty(self) -> None:
+        spool = self.app.extensions["helpline.spool"]
+        delay = REPLAY_RETRY_FIRST_SECONDS
+        try:
+            while not self.work.stopping.is_set():
+                with self._lock:
+                    self._kicked = False
+                if self._replay_once(spool):
+                    delay = REPLAY_RETRY_FIRST_SECONDS
+                with self._lock:
+                    if not self._kicked and not spool.pending():
+                        self._running = False
+                        return
+                if self.work.stopping.wait(delay):
+                    return
+                delay = min(delay * 2, REPLAY_RETRY_CAP_SECONDS)
+        finally:
+            with self._lock:
+                self._running = False
+
+    def _replay_once(self, spool) -> bool:
+        """One attempt; False when the database was away."""
+        with self.app.app_context():
+            try:
+                spool.replay(record_spooled)
+            except Exception as error:
+                rollback_quietly()
+                log.warning("spool replay failed (%s); trying again", type(error).__name__)
+                return False
+            if not spool.pending():
+                best_effort(live.push_database_status, "pushing the database's status")
+            return True
+
+
+def replayer(app: Flask) -> SpoolReplayer:
+    return app.extensions["helpline.spool_replayer"]
+
+
+def init_app(app: Flask) -> None:
+    """The app's replayer; started as soon as a process serves the app if the spool already
+    holds webhooks (left by a process that stopped during an outage), so they are recorded
+    without waiting for traffic."""
+    app.extensions["helpline.spool_replayer"] = replayer = SpoolReplayer(app)
+
+    def replay_what_was_left() -> None:
+        if app.extensions["helpline.spool"].pending():
+            replayer.kick()
+
+    background.of(app).on_serve(replay_what_was_left)

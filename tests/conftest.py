@@ -11,7 +11,7 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from config import TestingConfig
-from helpline import create_app, live
+from helpline import background, create_app, live
 from helpline.db import db
 from helpline.models import User
 
@@ -58,13 +58,14 @@ def migrated(config_class):
 def received(socket) -> list[dict]:
     """What a test client's socket got, once the pushes (made after the requests answered,
     in the background) are done."""
-    assert live.queue_pushes.settle() and live.wallboard_pushes.settle()
+    assert live.settle_pushes(socket.app)
     return socket.get_received()
 
 
 def dispose(app) -> None:
     # A push still being made in the background holds a connection the engine could not close.
-    live.queue_pushes.settle(), live.wallboard_pushes.settle()
+    live.settle_pushes(app)
+    assert background.stop(app), "the app's background threads did not stop"
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -13,6 +13,7 @@ import requests
 from werkzeug.serving import make_server
 
 import config
+from helpline import background, live
 from helpline.emulator import Options, run
 
 
@@ -29,6 +30,11 @@ def serving(app, *, check_threads: bool = True):
         server.shutdown()
         server.server_close()
         thread.join(5)
+        # The app's own threads (pushes, the spool's replay) stop with the server (a stub
+        # standing in for another service has none).
+        if background.EXTENSION in app.extensions:
+            live.settle_pushes(app)
+            assert background.stop(app), "the app's background threads did not stop"
         deadline = time.monotonic() + 5
         while set(threading.enumerate()) - before and time.monotonic() < deadline:
             time.sleep(0.02)

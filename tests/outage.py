@@ -2,6 +2,7 @@
 lock for SQLite. Also a private Redis to stop and start again, a black hole in front of a
 server (accepts, never answers), and the pids of a gunicorn serving a port, to kill its worker."""
 
+import fcntl
 import socket
 import sqlite3
 import subprocess
@@ -217,6 +218,18 @@ def gunicorn_pids(port: int) -> tuple[int, list[int]]:
     masters = [pid for pid, parent in serving.items() if parent not in serving]
     assert len(masters) == 1, serving
     return masters[0], sorted(pid for pid, parent in serving.items() if parent == masters[0])
+
+
+@contextmanager
+def replaying_elsewhere(spool_directory: Path):
+    """Another process holds the spool's replay lock: this one's replays claim nothing meanwhile."""
+    spool_directory.mkdir(parents=True, exist_ok=True)
+    with open(spool_directory / ".replay.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def spooled(spool_dir: Path) -> list[Path]:

@@ -90,7 +90,7 @@ def test_queue_in_served_order_with_a_growing_version(client, auth, provider, at
     at(NOW + timedelta(seconds=5))
     danger = queue_caller(provider, "9", "+989120000002")
     # The version grows with each snapshot pushed, made just after the webhook answers.
-    assert live.queue_pushes.settle()
+    assert live.pushes(app).queue.settle()
     body = client.get("/api/queue").json
     assert body["version"] > empty["version"]
     assert [entry["call_sid"] for entry in body["calls"]] == [danger, first]
@@ -99,7 +99,7 @@ def test_queue_in_served_order_with_a_growing_version(client, auth, provider, at
     assert entry["enqueued_at"] == NOW.isoformat() and entry["waiting_seconds"] == 5
     assert {"call_sid", "category", "priority", "enqueued_at", "repeat_caller", "caller"} <= set(entry)
     provider.post("/twilio/queue-result", Provider.params(danger, QueueResult="hangup", QueueTime="5"))
-    assert live.queue_pushes.settle()
+    assert live.pushes(app).queue.settle()
     after = client.get("/api/queue").json
     assert after["version"] > body["version"] and [e["call_sid"] for e in after["calls"]] == [first]
 

@@ -3,6 +3,7 @@
 import threading
 import time
 
+from helpline import background
 from helpline.coalesced_push import CoalescedPush
 
 
@@ -15,7 +16,7 @@ def test_changes_during_a_push_are_folded_into_one_more_push(app):
             first_started.set()
             assert release.wait(5)
 
-    pushes = CoalescedPush(send, spacing=0.5)
+    pushes = CoalescedPush(send, 0.5, background.of(app), "test-push")
     with app.app_context():
         pushes.request()
         assert first_started.wait(5)
@@ -45,10 +46,27 @@ def test_a_failed_push_does_not_stop_the_next(app, caplog):
         if len(sent) == 1:
             raise RuntimeError("the database went away")
 
-    pushes = CoalescedPush(send, spacing=0.01)
+    pushes = CoalescedPush(send, 0.01, background.of(app), "test-push")
     with app.app_context():
         pushes.request()
         assert pushes.settle()
         pushes.request()
         assert pushes.settle()
     assert len(sent) == 2
+
+
+def test_its_thread_is_the_apps_and_stops_with_it(app):
+    sent = []
+    pushes = CoalescedPush(lambda: sent.append(threading.current_thread()), 0.01, background.of(app), "test-push")
+    with app.app_context():
+        pushes.request()
+        assert pushes.settle()
+    (thread,) = sent
+    assert thread.name == "test-push" and thread.is_alive()
+    assert background.stop(app)
+    assert not thread.is_alive()
+    # Asked again after the app stopped and started again: a new thread makes the push.
+    with app.app_context():
+        pushes.request()
+        assert pushes.settle()
+    assert len(sent) == 2 and sent[1] is not thread

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from helpline import clock, live
 from helpline.db import db
-from helpline.metrics import registry, webhooks_in
+from helpline.metrics import registry
 from helpline.models import Call, User
 from tests.conftest import new_call_sid, path_with
 
@@ -110,7 +110,7 @@ def test_webhooks_responses_and_pushes_are_counted(metrics_app, metrics_client):
     provider.post("/twilio/status", {"CallSid": "not-a-call-sid"})
     metrics_client.get("/no/such/page")
     # The queue is pushed just after the webhook answers.
-    assert live.queue_pushes.settle()
+    assert live.pushes(app).queue.settle()
     after = scrape(metrics_client)
 
     def grew(name, labels=()):
@@ -149,16 +149,6 @@ def test_a_scrape_while_the_database_is_down_still_answers(app_factory, migrated
         assert figures[("helpline_database_up", ())] == 0
         assert ("helpline_queue_callers", ()) not in figures
         assert ("helpline_spooled_webhooks", ()) in figures and ("helpline_unrecordable_webhooks", ()) in figures
-
-
-def test_spooled_webhooks_are_counted_line_by_line(tmp_path):
-    spooled = (".jsonl", ".replaying")
-    assert webhooks_in(tmp_path / "missing", spooled) == 0
-    (tmp_path / "pending-1.jsonl").write_text('{"a": 1}\n{"a": 2}\n')
-    (tmp_path / "pending-2.replaying").write_text('{"a": 3}\n')
-    (tmp_path / "unrecordable.jsonl.kept").write_text('{"a": 4}\n')
-    (tmp_path / ".replay.lock").write_text("")
-    assert webhooks_in(tmp_path, spooled) == 3 and webhooks_in(tmp_path, (".kept",)) == 1
 
 
 def test_pushes_are_counted_by_event(app):

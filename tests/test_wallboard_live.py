@@ -8,7 +8,7 @@ import pytest
 
 from helpline import clock, settings
 from helpline.db import db
-from helpline.live import alert_long_waits, socketio, wallboard_pushes, wallboard_watched
+from helpline.live import alert_long_waits, pushes, socketio, wallboard_watched
 from helpline.models import User
 from tests.conftest import Provider, received
 from tests.test_presence import give_call, queue_caller
@@ -56,7 +56,7 @@ def test_supervisors_and_admins_receive_it_on_connect(app, auth):
 def test_counselors_never_receive_it(app, auth, provider, watchers):
     supervisor, counselor, counselor_client = watchers
     queue_caller(provider, "9")
-    assert wallboard_pushes.settle()
+    assert pushes(app).wallboard.settle()
     counselor_client.put("/api/presence", json={"state": "available"})
     counselor.emit("resync")
     assert {event["name"] for event in received(counselor)} == {"queue", "presence", "me"}

@@ -132,6 +132,10 @@ MALFORMED = [
     ({"QueueSid": "QU" + "a" * 60}, "malformed QueueSid"),
     ({"QueueSid": "QU\x00" + "a" * 31}, "malformed QueueSid"),
     ({"Timestamp": "yesterday"}, "malformed Timestamp"),
+    # Well-formed RFC 2822, but no UTC time exists for it (recording it failed at every replay).
+    ({"Timestamp": "Fri, 31 Dec 9999 23:59:59 -2359"}, "malformed Timestamp"),
+    ({"Timestamp": "Fri, 31 Dec 9999 23:59:59 +0000"}, "Timestamp out of range"),
+    ({"Timestamp": "Mon, 01 Jan 1900 00:00:00 +0000"}, "Timestamp out of range"),
     ({"To": "x" * 600}, "too long"),
 ]
 

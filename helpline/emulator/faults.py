@@ -118,7 +118,7 @@ def malformed_delivery(
     if variant == "bad-call-status":
         return line.prepare(status_url, {**completed, "CallStatus": rng.choice(("finished", "COMPLETED", "hung-up"))})
     if variant == "bad-timestamp":
-        return line.prepare(status_url, {**completed, "Timestamp": rng.choice(("yesterday", "2026-01-01T10:00:00", "Mon, 99 Foo 2026"))})
+        return line.prepare(status_url, {**completed, "Timestamp": rng.choice(("yesterday", "2026-01-01T10:00:00", "Mon, 99 Foo 2026", "Fri, 31 Dec 9999 23:59:59 -2359"))})
     if variant == "bad-digits":
         url = gather_url or status_url
         return line.prepare(url, {**params, "CallStatus": "in-progress", "Digits": rng.choice(("1 OR 1=1", "12a", "<1>"))})

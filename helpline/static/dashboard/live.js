@@ -1,11 +1,12 @@
 /* The live connection: the Socket.IO events the server pushes (queue, presence, me, alert,
- * logged_out), which queue snapshots are fresh, the resyncs, and the connection state in the
+ * logged_out, database), which queue snapshots are fresh, the resyncs, and the connection state in the
  * header. `io` is the global of the Socket.IO client, a classic script loaded before the
  * modules. */
 import { $, config } from "./page.js";
 import { api, goToLogin } from "./http.js";
 import { parseTime, serverNow, setServerTime } from "./clock.js";
 import { text } from "./text.js";
+import { showDatabaseStatus } from "./database_status.js";
 
 var PRIORITY_RANKS = { normal: 1, elevated: 2, high: 3, emergency: 4 };
 
@@ -51,6 +52,7 @@ function connectSocket(handlers) {
   socket.on("me", handlers.me);
   socket.on("alert", handlers.alert);
   socket.on("logged_out", goToLogin);
+  socket.on("database", showDatabaseStatus);
   return socket;
 }
 

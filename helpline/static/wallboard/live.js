@@ -1,9 +1,10 @@
-/* The live connection: the `wallboard`, `presence` and `alert` pushes, which wallboard bodies
+/* The live connection: the `wallboard`, `presence`, `alert` and `database` pushes, which wallboard bodies
  * are fresh (by version), the resync after a reconnect, a refresh once a minute in case a
  * push was lost (and so that "today" turns over at midnight), and the connection state in the
  * header. `io` is the global of the Socket.IO client, a classic script loaded before. */
 import { $, config, strings } from "./page.js";
 import { setServerTime } from "./clock.js";
+import { showDatabaseStatus } from "./database_status.js";
 
 var REFRESH_MS = 60 * 1000;
 
@@ -46,6 +47,7 @@ export function connect(handlers) {
   socket.on("presence", handlers.presence);
   socket.on("alert", handlers.alert);
   socket.on("logged_out", goToLogin);
+  socket.on("database", showDatabaseStatus);
   setInterval(function () { refresh(handlers.wallboard); }, REFRESH_MS);
 }
 
