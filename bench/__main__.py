@@ -5,7 +5,7 @@
 
 Each runs as a process of its own, `python -m bench.NAME` (webhook, push and fanout with their
 defaults; webhook-deployed is bench.webhook with `--processes 2`, behind nginx; reports with
-`--calls 1000000`), one after another, and rewrites its own section of docs/benchmarks.md.
+`--calls 1000000`; soak with 100,000 webhooks on each database), one after another, and rewrites its own section of docs/benchmarks.md.
 Needs PostgreSQL and Redis on loopback, `wrk` and nginx.
 """
 
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "push": ["bench.push"],
     "fanout": ["bench.fanout"],
     "reports": ["bench.reports", "--calls", "1000000"],
+    "soak": ["bench.soak"],
 }
 
 

@@ -84,6 +84,10 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), 0)}
 
+    # Werkzeug's password hashing: scrypt, which costs a login about a tenth of a second of
+    # CPU and far more to anyone guessing offline. Only the test profile hashes cheaply.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     # Where webhooks go while the database does not answer, until replayed.
     SPOOL_DIR = os.environ.get("SPOOL_DIR", str(ROOT / "instance" / "spool"))
 
@@ -141,6 +145,9 @@ class TestingConfig(Config):
     CALLER_ENCRYPTION_KEY = "dGVzdGluZy1rZXktMzItYnl0ZXMtbG9uZy0xMjM0NTY="
     # Tests log in many times a minute from one address; the rate-limit test turns it on.
     RATELIMIT_ENABLED = False
+    # Thousands of users are created and logged in: one round of a fast hash each (never
+    # outside the tests; production's scrypt is checked by a test).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
 
 
 class ProductionConfig(Config):

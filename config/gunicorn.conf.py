@@ -51,7 +51,9 @@ def post_worker_init(worker):
     gc.freeze()
     # Work that waits for no request: webhooks left in the spool by a worker that stopped
     # during an outage are recorded as soon as the database answers.
-    background.serve(worker.wsgi)
+    app = getattr(worker, "wsgi", None)
+    if app is not None:
+        background.serve(app)
 
 
 def worker_exit(server, worker):

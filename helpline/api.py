@@ -3,17 +3,16 @@
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, jsonify, request
-from sqlalchemy import func, select
-
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from helpline import call_queue, clock
 from helpline.admin.saved_settings import threshold
 from helpline.auth import roles_required
-from helpline.taxonomy import LANGUAGES
 from helpline.db import db
 from helpline.labels import current_taxonomy
 from helpline.models import ROLES, Call, User
+from helpline.taxonomy import LANGUAGES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

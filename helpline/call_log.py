@@ -17,9 +17,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql
 
+from helpline.call_merge import (
+    ANSWERED_DIAL,
+    QUEUE_RESULT_RANKS,
+    STATUS_RANKS,
+    TERMINAL_STATUSES,
+    is_abandoned,
+    merge_rules,
+)
 from helpline.caller_privacy import ProtectedNumber
 from helpline.db import db, dialect_name, insert
-from helpline.call_merge import ANSWERED_DIAL, QUEUE_RESULT_RANKS, STATUS_RANKS, TERMINAL_STATUSES, is_abandoned, merge_rules
 from helpline.models import Call, CallEvent
 from helpline.triage import CallerHistory, MenuOutcome, triage
 

@@ -10,7 +10,6 @@ from helpline.db import db, dialect_name, insert
 from helpline.models import Call, Counter
 from helpline.triage import Waiting, current_priority, queue_order
 
-
 CALLS = Call.__table__
 
 # Enqueued, still on the line, not out of the queue, not taken by a counselor.

@@ -1,11 +1,18 @@
 """Pages: the dashboard, and the front-end packages installed from npm."""
 
-from flask import Blueprint, abort, redirect, render_template, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
 import config
-from helpline.api import language
 from helpline.admin.saved_settings import threshold
+from helpline.api import language
 from helpline.auth import roles_required
 from helpline.labels import current_taxonomy
 from helpline.models import ROLES

@@ -16,15 +16,24 @@ import logging
 import math
 from email.utils import parsedate_to_datetime
 
-from flask import Blueprint, Response, abort, current_app, g, has_request_context, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    request,
+    url_for,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import call_log, call_queue, clock, live, twiml
 from helpline.admin.menu_overrides import menu_in_force
 from helpline.admin.saved_settings import shared_values, threshold
-from helpline.caller_privacy import protect
 from helpline.call_log import WebhookEvent
 from helpline.call_merge import QUEUE_RESULT_RANKS, REQUEUED_RANK, TERMINAL_STATUSES
+from helpline.caller_privacy import protect
 from helpline.db import db, read_only_transaction
 from helpline.menu import Language, Menu
 from helpline.triage import MENU_ATTEMPTS, MenuOutcome, menu_outcome

@@ -1,32 +1,49 @@
 """Fixtures: the app on a migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL),
-a client, a CLI runner, a signed provider, and a login helper."""
+a client, a CLI runner, a signed provider, and a login helper; the support package's fixtures
+(`pytest_plugins`)."""
 
 import os
-import uuid
-from urllib.parse import urlencode
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
-from twilio.request_validator import RequestValidator
 
 from config import TestingConfig
-from helpline import background, create_app, live
-from helpline.db import db
-from helpline.models import User
+from helpline import create_app
+from tests.support.apps import clear_tables, dispose, drop_schema
+from tests.support.provider import Provider
+from tests.support.requirements import check_needs
+from tests.support.users import AuthActions
 
-TABLES = (
-    "socket_connections", "presence_changes", "audit_log", "settings", "call_events", "calls", "counters", "users",
-    "call_days", "call_hours", "call_category_days", "counselor_days", "presence_days",
-    "call_days_delta", "call_hours_delta", "call_category_days_delta", "counselor_days_delta",
-)  # fmt: skip
-# Kept between tests: the rollups' offset, written by their migration.
-SCHEMA_ONLY_TABLES = ("report_rollup_settings", "alembic_version")
+# Fixtures of the support package's modules, for every test module.
+pytest_plugins = ("tests.support.outage", "tests.support.browser")
 
 
-def new_call_sid() -> str:
-    return "CA" + uuid.uuid4().hex
+def pytest_addoption(parser):
+    group = parser.getgroup("helpline")
+    group.addoption("--only-database", action="store_true", help="run only the tests that use the database")
+    group.addoption("--no-browser", action="store_true", help="leave out the browser tests")
 
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives pages in Chromium (tests/support/browser.py)")
+    config.addinivalue_line("markers", "needs(available, reason): needs a binary or a service (tests/support/requirements.py)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs on two databases: its SQLite run leaves out what the database does not
+    change (tests that never touch it, and the browser tests, which run on PostgreSQL alone)."""
+    kept, left_out = [], []
+    for item in items:
+        without_database = config.getoption("only_database") and "migrated" not in item.fixturenames
+        browser = config.getoption("no_browser") and item.get_closest_marker("browser") is not None
+        (left_out if without_database or browser else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def pytest_runtest_setup(item):
+    check_needs(item)
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
@@ -46,29 +63,11 @@ def config_class(database_url, tmp_path_factory):
 def migrated(config_class):
     """Build the schema once per run, through the migrations themselves."""
     app = create_app(config_class)
+    drop_schema(app)
     with app.app_context():
-        with db.engine.begin() as connection:
-            for table in (*TABLES, *SCHEMA_ONLY_TABLES):
-                connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE" if db.engine.dialect.name == "postgresql" else f"DROP TABLE IF EXISTS {table}"))
         upgrade()
-        db.engine.dispose()
+    dispose(app)
     return config_class
-
-
-def received(socket) -> list[dict]:
-    """What a test client's socket got, once the pushes (made after the requests answered,
-    in the background) are done."""
-    assert live.settle_pushes(socket.app)
-    return socket.get_received()
-
-
-def dispose(app) -> None:
-    # A push still being made in the background holds a connection the engine could not close.
-    live.settle_pushes(app)
-    assert background.stop(app), "the app's background threads did not stop"
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -88,10 +87,7 @@ def app_factory(migrated):
 @pytest.fixture
 def app(migrated):
     app = create_app(migrated)
-    with app.app_context():
-        with db.engine.begin() as connection:
-            for table in TABLES:
-                connection.execute(text(f"DELETE FROM {table}"))
+    clear_tables(app)
     spool = app.extensions["helpline.spool"]
     for leftover in spool.directory.glob("*"):
         leftover.unlink()
@@ -109,66 +105,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-class Provider:
-    """Plays the telephony provider: signed form posts, as Twilio sends them."""
-
-    base_url = "http://localhost"
-
-    def __init__(self, client, auth_token: str):
-        self.client = client
-        self.validator = RequestValidator(auth_token)
-
-    def sign(self, url: str, params: dict) -> str:
-        return self.validator.compute_signature(url, params)
-
-    def post(self, path: str, params: dict, *, signature: str | None = None, headers: dict | None = None):
-        url = self.base_url + path
-        headers = {"X-Twilio-Signature": signature if signature is not None else self.sign(url, params), **(headers or {})}
-        return self.client.post(path, data=params, headers=headers)
-
-    @staticmethod
-    def params(call_sid: str, caller: str = "+989121234567", **extra) -> dict:
-        return {
-            "CallSid": call_sid,
-            "AccountSid": TestingConfig.TWILIO_ACCOUNT_SID,
-            "From": caller,
-            "To": "+981480",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-            **extra,
-        }
-
-
 @pytest.fixture
 def provider(client, app):
     return Provider(client, app.config["TWILIO_AUTH_TOKEN"])
-
-
-def path_with(path: str, **query) -> str:
-    return f"{path}?{urlencode(query)}" if query else path
-
-
-class AuthActions:
-    def __init__(self, client, app):
-        self.client = client
-        self.app = app
-
-    def create(
-        self, username: str = "counselor1", role: str = "counselor", password: str = "correct horse battery", language: str = "en"
-    ) -> User:
-        """A user; English pages unless a test asks for another language."""
-        with self.app.app_context():
-            user = User(username=username, role=role, language=language)
-            user.set_password(password)
-            db.session.add(user)
-            db.session.commit()
-            return user
-
-    def login(self, username: str = "counselor1", password: str = "correct horse battery"):
-        return self.client.post("/api/login", json={"username": username, "password": password})
-
-    def logout(self):
-        return self.client.post("/api/logout")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from helpline.db import db
 from helpline.models import Setting, User
-from tests.outage import Outage
+from tests.support.outage import Outage
 
 PASSWORD = "correct horse battery"
 ADMIN_PREFIXES = ("/admin", "/api/admin")

@@ -4,27 +4,19 @@ import re
 
 import pytest
 
-from tests.live_servers import serving
+from tests.support.browser import expect, needs_browser, new_page, serving_pages
 from tests.test_admin_access import PASSWORD, set_language, stored_user
-from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, STEP_MS
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+pytestmark = needs_browser
 
 
 @pytest.fixture
-def page(app, auth):
+def page(app, auth, browser):
     auth.create("boss", "admin", PASSWORD)
     set_language(app, "boss", "en")
     errors = []
-    with serving(app) as base_url, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US", base_url=base_url)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.set_default_timeout(STEP_MS)
+    with serving_pages(app) as base_url:
+        page = new_page(browser, base_url, errors)
         page.goto("/admin/users")
         expect(page).to_have_url(re.compile(r"/login\?next="))
         page.get_by_label("Username").fill("boss")
@@ -32,8 +24,7 @@ def page(app, auth):
         page.get_by_role("button", name="Log in").click()
         expect(page).to_have_url(re.compile(r"/admin/users$"))
         yield page
-        context.close()
-        browser.close()
+        page.context.close()
     assert not errors, errors
 
 

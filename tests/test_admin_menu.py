@@ -9,7 +9,7 @@ from helpline.admin import saved_settings
 from helpline.admin.menu_overrides import menu_in_force
 from helpline.db import db
 from helpline.menu import PROMPT_NAMES, MenuError, Prompt, load
-from tests.conftest import Provider, new_call_sid
+from tests.support.provider import Provider, new_call_sid
 from tests.test_admin_access import (
     database_that_stops,
     log_in_admin,

@@ -10,7 +10,7 @@ from helpline.admin import saved_settings
 from helpline.admin.saved_settings import threshold
 from helpline.db import db
 from helpline.models import Setting
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 from tests.test_admin_access import log_in_admin, post_form, settings_rows
 from tests.test_voice import NOW, call_record, place_call, queue_sids
 

@@ -11,7 +11,7 @@ from helpline.admin.users import UserChangeRefused
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import Call, SocketConnection, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 from tests.test_admin_access import (
     PASSWORD,
     log_in_admin,

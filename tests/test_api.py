@@ -7,7 +7,7 @@ from flask import Blueprint
 
 from helpline import clock, live
 from helpline.auth import roles_required
-from tests.conftest import Provider, new_call_sid
+from tests.support.provider import Provider, new_call_sid
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 CALL_FIELDS = {
@@ -81,7 +81,7 @@ def test_roles_required_refuses_other_roles(app, auth, client):
         roles_required("janitor")
 
 
-def test_queue_in_served_order_with_a_growing_version(client, auth, provider, at):
+def test_queue_in_served_order_with_a_growing_version(app, client, auth, provider, at):
     auth.create()
     auth.login()
     empty = client.get("/api/queue").json

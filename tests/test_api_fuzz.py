@@ -30,7 +30,8 @@ from helpline import clock
 from helpline.db import db
 from helpline.models import ROLES, Call, User
 from helpline.openapi import PATHS
-from tests.conftest import Provider, dispose, new_call_sid
+from tests.support.apps import dispose
+from tests.support.provider import Provider, new_call_sid
 
 FUZZ_EXAMPLES = 6
 COVERAGE_CASES = 12

@@ -8,11 +8,12 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import select
 
+import config
 from helpline.auth import LIMITED_ENDPOINTS, limiter
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import User
-from tests.conftest import AuthActions
+from tests.support.users import AuthActions
 
 
 def csrf_token(page: bytes) -> str:
@@ -232,3 +233,15 @@ def test_the_dashboard_is_for_every_role(client, auth):
         auth.create(f"{role}1", role)
         auth.login(f"{role}1")
         assert client.get("/dashboard").status_code == 200
+
+
+def test_passwords_are_hashed_with_scrypt_outside_the_tests(app):
+    assert config.ProductionConfig.PASSWORD_HASH_METHOD == config.DevelopmentConfig.PASSWORD_HASH_METHOD == "scrypt"
+    # The test profile alone hashes cheaply, so that the suite's thousands of logins stay quick.
+    assert config.TestingConfig.PASSWORD_HASH_METHOD.startswith("pbkdf2:")
+    with app.app_context():
+        app.config["PASSWORD_HASH_METHOD"] = config.ProductionConfig.PASSWORD_HASH_METHOD
+        user = User(username="someone", role="counselor")
+        user.set_password("correct horse battery")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert user.check_password("correct horse battery") and not user.check_password("wrong horse battery")

@@ -1,7 +1,8 @@
 """The live benchmarks' load: signed webhooks that keep the queue's length, and reading wrk."""
 
-from twilio.request_validator import RequestValidator
 from urllib.parse import parse_qsl
+
+from twilio.request_validator import RequestValidator
 
 from bench.load import Callers, parse_wrk, percentile
 from bench.servers import AUTH_TOKEN

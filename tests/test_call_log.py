@@ -13,7 +13,7 @@ from helpline import clock
 from helpline.caller_privacy import reveal
 from helpline.db import db
 from helpline.models import Call, CallEvent
-from tests.conftest import Provider, new_call_sid
+from tests.support.provider import Provider, new_call_sid
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 COMPARED = [

@@ -9,7 +9,7 @@ from helpline import taxonomy
 from helpline.counselor_log import LogFieldError, validate
 from helpline.db import db
 from helpline.models import Call
-from tests.conftest import Provider
+from tests.support.provider import Provider
 from tests.test_presence import give_call, presence_of, queue_caller
 
 TAXONOMY = taxonomy.load(config.CONFIG_DIR / "taxonomy.toml")

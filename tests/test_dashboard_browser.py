@@ -8,63 +8,33 @@ emulator's fake REST API, with the caller held in one of its provider-side queue
 
 import json
 import re
-import threading
 import time
-from contextlib import contextmanager
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-import config
 from helpline.db import db
 from helpline.emulator import ProviderQueues, RestServer
 from helpline.emulator.report import Recorder
 from helpline.live import socketio
 from helpline.models import Call, User
-from tests.conftest import Provider, new_call_sid
-from tests.live_servers import wait_for
+from tests.support.browser import (
+    LIVE_MS,
+    STEP_MS,
+    expect,
+    needs_browser,
+    new_page,
+    serving_pages,
+)
+from tests.support.provider import Provider, new_call_sid
+from tests.support.servers import wait_for
+from tests.support.users import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-SOCKET_IO_CLIENT = config.ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PASSWORD = "correct horse battery"
-# A new caller's row must show within this many milliseconds of the webhook's answer.
-LIVE_MS = 1000
-# Everything else the page does (a PATCH, a push after it) is local and quick.
-STEP_MS = 5000
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-    pytest.mark.skipif(not SOCKET_IO_CLIENT.is_file(), reason="needs node_modules/socket.io-client: run `npm ci`"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-@contextmanager
-def serving(app):
-    """The app on a loopback port, in a thread; shut down afterwards."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="dashboard-test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+pytestmark = needs_browser
 
 
 class Telephony:
@@ -101,14 +71,6 @@ class Telephony:
         self.post("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="95", SequenceNumber="3"))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def live(app):
     """The served app, the fake provider (webhooks and REST API), and browser pages for users."""
@@ -118,7 +80,7 @@ def live(app):
     app.config["TWILIO_API_BASE_URL"] = rest.base_url
     contexts, page_errors = [], []
     try:
-        with serving(app) as base_url:
+        with serving_pages(app) as base_url:
             yield SimpleNamespace(
                 base_url=base_url, telephony=Telephony(base_url, app, queues), contexts=contexts, page_errors=page_errors
             )
@@ -132,11 +94,8 @@ def live(app):
 
 
 def open_page(live, browser, viewport=None):
-    context = browser.new_context(locale="en-US", base_url=live.base_url, viewport=viewport or {"width": 1400, "height": 1000})
-    live.contexts.append(context)
-    context.on("page", lambda page: page.on("pageerror", lambda error: live.page_errors.append(str(error))))
-    page = context.new_page()
-    page.set_default_timeout(STEP_MS)
+    page = new_page(browser, live.base_url, live.page_errors, viewport=viewport)
+    live.contexts.append(page.context)
     return page
 
 

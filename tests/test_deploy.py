@@ -34,8 +34,8 @@ import config
 from bench import nginx
 from helpline.db import db
 from helpline.models import Call
-from tests.conftest import Provider, new_call_sid
-from tests.live_servers import free_port, gunicorn_process, wait_for
+from tests.support.provider import Provider, new_call_sid
+from tests.support.servers import free_port, gunicorn_process, wait_for
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 NUMBER = "+989127654321"

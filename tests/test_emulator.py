@@ -23,7 +23,7 @@ from helpline.emulator.emulated_time import CallClock
 from helpline.emulator.report import Recorder
 from helpline.emulator.transport import Line, Signer
 from helpline.models import Call, CallEvent
-from tests.live_servers import serving
+from tests.support.servers import serving
 
 FAST = dict(rate=200, time_scale=0.0005, wait=Range(5, 120), talk=Range(30, 300), play=Range(10, 20))
 # Fields of a call record that depend only on what the caller did, not on timing between calls.

@@ -18,8 +18,8 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 from helpline.db import db
 from helpline.emulator import KeyMix, Options, Range, RestServer, run
 from helpline.models import Call, CallEvent
-from tests.live_servers import emulating as emulating_with
-from tests.live_servers import serving, wait_for
+from tests.support.servers import emulating as emulating_with
+from tests.support.servers import serving, wait_for
 
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 # Slow enough that callers sit in the queue a while (patience 10 s real), fast enough that a

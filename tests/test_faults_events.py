@@ -2,14 +2,16 @@
 duplicates, out-of-order deliveries and malformed requests. Afterwards the database holds every
 call once, in its final state, and every acknowledged webhook journaled exactly once.
 
-100,000 events by default, on either database: over HTTP on a 2-core machine, with the emulator
-on the same cores, that takes about 14 minutes on PostgreSQL and 12 on SQLite, the longest tests
-of the suite. `HELPLINE_FAULT_EVENTS` sets another count (a few thousand for a quick run).
+3,000 events in `make test`; `HELPLINE_FAULT_EVENTS` sets another count. The soak
+(`python -m bench.soak`) runs this test with 100,000 on each database and writes down what it
+took (`HELPLINE_FAULT_SUMMARY` names the file it reads the figures from).
 """
 
+import json
 import math
 import os
 import threading
+import time
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -19,7 +21,7 @@ from helpline import call_log
 from helpline.db import db
 from helpline.emulator import Options, Range, faults, run
 from helpline.models import Call, CallEvent
-from tests.live_servers import gunicorn_process
+from tests.support.servers import gunicorn_process
 
 # Requests an emulated call makes with the options below, duplicates and faults included
 # (measured: about 9.5); used only to size the run.
@@ -41,7 +43,7 @@ KINDS = {
 
 
 def event_count() -> int:
-    return int(os.environ.get("HELPLINE_FAULT_EVENTS", "100000"))
+    return int(os.environ.get("HELPLINE_FAULT_EVENTS", "3000"))
 
 
 def expected_dedupe_keys(acknowledged, secret: str) -> set[str]:
@@ -118,7 +120,9 @@ def test_a_flood_with_duplicates_late_and_malformed_webhooks_loses_and_doubles_n
         **FAULTS,
     )
     with gunicorn_process(app, tmp_path) as (base_url, _):
+        started = time.monotonic()
         summary = run(base_url, app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_ACCOUNT_SID"], options)
+        seconds = time.monotonic() - started
 
     # No valid request was answered other than 2xx, no malformed one other than refused.
     assert summary.problem_count == 0, summary.problems[:20]
@@ -139,3 +143,7 @@ def test_a_flood_with_duplicates_late_and_malformed_webhooks_loses_and_doubles_n
 
     assert_recorded_exactly_once(app, summary)
     assert summary.requests_total == summary.distinct_deliveries + summary.injected["duplicates"] + summary.injected["malformed"]
+    if "HELPLINE_FAULT_SUMMARY" in os.environ:
+        figures = {"seconds": round(seconds, 1), "calls": len(summary.calls), "requests": total, **summary.injected}
+        with open(os.environ["HELPLINE_FAULT_SUMMARY"], "w") as report:
+            json.dump(figures, report)

@@ -13,9 +13,9 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import Provider, new_call_sid
-from tests.live_servers import gunicorn_process
-from tests.outage import PrivateRedis, TcpProxy
+from tests.support.outage import PrivateRedis, TcpProxy
+from tests.support.provider import Provider, new_call_sid
+from tests.support.servers import gunicorn_process
 from tests.test_live_processes import Dashboard, listed
 
 # Far more than a webhook takes, far less than the provider's 15 s: a stall fails the request.

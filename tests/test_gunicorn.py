@@ -12,8 +12,8 @@ from twilio.request_validator import RequestValidator
 
 from helpline.db import db
 from helpline.models import Call
-from tests.conftest import Provider, new_call_sid
-from tests.live_servers import gunicorn_process
+from tests.support.provider import Provider, new_call_sid
+from tests.support.servers import gunicorn_process
 
 NUMBER = "+989127654321"
 

@@ -4,95 +4,48 @@ right to left without overflowing, Persian digits in the counts and times, a cal
 the page to English."""
 
 import re
-import threading
-import uuid
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-import config
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import User
-from tests.conftest import Provider
+from tests.support.browser import expect, needs_browser, new_page, serving_pages
+from tests.support.provider import HttpProvider, Provider, new_call_sid
+from tests.support.users import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-NEEDED_FILES = [
-    config.ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
-    config.ROOT / "node_modules" / "vazirmatn" / "fonts" / "webfonts" / "Vazirmatn[wght].woff2",
-]
-PASSWORD = "correct horse battery"
-STEP_MS = 5000
 PERSIAN_DURATION = re.compile(r"^[۰-۹]+:[۰-۹]{2}$")
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-    pytest.mark.skipif(not all(path.is_file() for path in NEEDED_FILES), reason="needs node_modules: run `npm ci`"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-@contextmanager
-def serving(app):
-    """The app on a loopback port, in a thread; its sockets and server shut down afterwards."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="i18n-test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        socketio.server.shutdown()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+pytestmark = needs_browser
 
 
 def call_in(base_url: str, app, digits: str, number: str) -> None:
     """A caller presses a key in the Persian menu: the signed webhook queues them."""
-    url = f"{base_url}/twilio/menu?attempt=1&lang=fa"
-    params = Provider.params("CA" + uuid.uuid4().hex, number, Digits=digits)
-    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(url, params)
-    response = requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
+    provider = HttpProvider(base_url, app.config["TWILIO_AUTH_TOKEN"])
+    response = provider.post("/twilio/menu?attempt=1&lang=fa", Provider.params(new_call_sid(), number, Digits=digits))
     assert response.status_code == 200, response.text
 
 
 @pytest.fixture
-def persian_page(app, auth):
+def persian_page(app, auth, browser):
     """A Persian counselor's dashboard (their own choice and their browser's), two callers waiting."""
     auth.create("maryam", "counselor", PASSWORD, language="fa")
-    with serving(app) as base_url:
+    errors = []
+    with serving_pages(app) as base_url:
         call_in(base_url, app, "1", "+989121110001")
         call_in(base_url, app, "9", "+989121110002")
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = browser.new_context(locale="fa-IR", base_url=base_url, viewport={"width": 1400, "height": 1000})
-            page = context.new_page()
-            page.set_default_timeout(STEP_MS)
-            errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto("/dashboard")
-            page.get_by_label("نام کاربری").fill("maryam")
-            page.get_by_label("گذرواژه").fill(PASSWORD)
-            page.get_by_role("button", name="ورود").click()
-            expect(page).to_have_url(re.compile(r"^[^?]*/dashboard$"))
-            expect(page.locator("#connection")).to_have_text("زنده")
-            yield page
-            context.close()
-            browser.close()
-        assert errors == [], f"uncaught errors in the page: {errors}"
+        page = new_page(browser, base_url, errors, locale="fa-IR")
+        page.goto("/dashboard")
+        page.get_by_label("نام کاربری").fill("maryam")
+        page.get_by_label("گذرواژه").fill(PASSWORD)
+        page.get_by_role("button", name="ورود").click()
+        expect(page).to_have_url(re.compile(r"^[^?]*/dashboard$"))
+        expect(page.locator("#connection")).to_have_text("زنده")
+        yield page
+        page.context.close()
+        socketio.server.shutdown()
+    assert errors == [], f"uncaught errors in the page: {errors}"
 
 
 def no_horizontal_overflow(page) -> bool:

@@ -10,8 +10,8 @@ import requests
 import socketio
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import Provider, new_call_sid
-from tests.live_servers import gunicorn_process
+from tests.support.provider import Provider, new_call_sid
+from tests.support.servers import gunicorn_process
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -13,8 +13,8 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from helpline import logs
-from tests.conftest import Provider, new_call_sid
-from tests.live_servers import gunicorn_process
+from tests.support.provider import Provider, new_call_sid
+from tests.support.servers import gunicorn_process
 
 NUMBER = "+989127654321"
 FRAGMENTS = ("7654321", "9127654", "989127", "912 765")

@@ -10,7 +10,7 @@ from helpline import clock, live
 from helpline.db import db
 from helpline.metrics import registry
 from helpline.models import Call, User
-from tests.conftest import new_call_sid, path_with
+from tests.support.provider import Provider, new_call_sid, path_with
 
 TOKEN = "metrics-test-token-1234"
 
@@ -74,8 +74,6 @@ def test_the_token_is_required(metrics_client, headers, status):
 
 
 def test_queue_figures_are_read_from_the_database(metrics_app, metrics_client, auth, monkeypatch):
-    from tests.conftest import Provider
-
     provider = Provider(metrics_client, metrics_app.config["TWILIO_AUTH_TOKEN"])
     now = clock.now()
     routine, danger = queue_caller(provider, "1"), queue_caller(provider, "9")
@@ -102,15 +100,13 @@ def test_queue_figures_are_read_from_the_database(metrics_app, metrics_client, a
 
 
 def test_webhooks_responses_and_pushes_are_counted(metrics_app, metrics_client):
-    from tests.conftest import Provider
-
     provider = Provider(metrics_client, metrics_app.config["TWILIO_AUTH_TOKEN"])
     before = scrape(metrics_client)
     queue_caller(provider, "2")
     provider.post("/twilio/status", {"CallSid": "not-a-call-sid"})
     metrics_client.get("/no/such/page")
     # The queue is pushed just after the webhook answers.
-    assert live.pushes(app).queue.settle()
+    assert live.pushes(metrics_app).queue.settle()
     after = scrape(metrics_client)
 
     def grew(name, labels=()):

@@ -2,36 +2,19 @@
 Persian digits for a Persian supervisor, left to right for an English one; nothing overflows."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-import config
 from helpline import clock
 from helpline.db import db
 from helpline.models import Call
-from tests.conftest import new_call_sid
-from tests.live_servers import serving
+from tests.support.browser import needs_browser
+from tests.support.provider import new_call_sid
+from tests.support.servers import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-VENDOR = config.ROOT / "node_modules"
 PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-    pytest.mark.skipif(not (VENDOR / "socket.io-client").is_dir(), reason="needs node_modules: run `npm ci`"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_browser
 
 
 def some_calls(app) -> None:

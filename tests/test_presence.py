@@ -5,7 +5,7 @@ import pytest
 from helpline import call_queue, clock
 from helpline.db import db
 from helpline.models import Call, User
-from tests.conftest import Provider, new_call_sid
+from tests.support.provider import Provider, new_call_sid
 
 
 def queue_caller(provider, digits="1") -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from helpline.db import db
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 from tests.test_call_log import call_events
 
 NUMBER = "+989127654321"

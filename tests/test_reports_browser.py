@@ -3,36 +3,17 @@ the figures, the period picker, the charts drawn by Chart.js, and the tables wit
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-import config
-from tests.live_servers import serving
+from tests.support.browser import STEP_MS, expect, needs_browser
+from tests.support.servers import serving
+from tests.support.users import PASSWORD
 from tests.test_reports_helpers import add_calls, add_user, local, make_call
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHART_JS = config.ROOT / "node_modules" / "chart.js" / "dist" / "chart.umd.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PASSWORD = "correct horse battery"
-STEP_MS = 5000
 DAY = date(2024, 3, 11)
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-    pytest.mark.skipif(not CHART_JS.is_file(), reason="needs node_modules/chart.js: run `npm ci`"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_browser
 
 
 @pytest.fixture

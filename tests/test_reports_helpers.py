@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from helpline.db import db
 from helpline.models import Call, PresenceChange, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 OFFSET = timedelta(minutes=210)
 SL_SECONDS = 20

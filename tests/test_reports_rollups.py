@@ -16,10 +16,15 @@ from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_we
 from helpline.reports.counselors import per_counselor
 from helpline.reports.period import Period
 from helpline.reports.rollup_tables import CallHour, PresenceDay, ReportRollupSettings
-from helpline.reports.rollups import RollupDays, days_covered, fold_deltas, whole_months_and_days
+from helpline.reports.rollups import (
+    RollupDays,
+    days_covered,
+    fold_deltas,
+    whole_months_and_days,
+)
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily
-from tests.conftest import Provider, new_call_sid, path_with
+from tests.support.provider import Provider, new_call_sid, path_with
 from tests.test_presence import give_call, queue_caller
 from tests.test_reports_helpers import (
     THRESHOLDS,

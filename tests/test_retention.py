@@ -10,7 +10,7 @@ from helpline import clock
 from helpline.db import db
 from helpline.models import AuditRecord, Call, CallEvent, User
 from helpline.retention import ANONYMISED, CALL_ROWS, KEPT_PARAMS, REDACTED_REASON
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 from tests.test_call_log import call_events
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ import pytest
 from helpline import clock
 from helpline.db import db
 from helpline.models import AuditRecord, Call, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 from tests.test_call_log import call_events
 
 NUMBER = "+989127654321"

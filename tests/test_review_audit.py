@@ -8,7 +8,7 @@ import pytest
 
 from helpline.db import db
 from helpline.models import AuditRecord, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 from tests.test_review import (  # noqa: F401 (fixtures)
     NOW,
     NUMBER,

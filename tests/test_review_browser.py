@@ -3,33 +3,18 @@ of high-risk calls to the call page, the reveal with its reason, and the audit l
 
 import re
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from helpline import clock
 from helpline.db import db
 from helpline.models import Call, User
-from tests.live_servers import serving
+from tests.support.browser import expect, needs_browser
+from tests.support.servers import serving
+from tests.support.users import PASSWORD
 from tests.test_review import NUMBER, make_call
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PASSWORD = "correct horse battery"
 REASON = "Emergency services need the number to reach the caller"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_browser
 
 
 def test_a_supervisor_reviews_a_high_risk_call_and_reveals_the_number(app, auth, provider, browser):

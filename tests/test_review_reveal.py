@@ -7,7 +7,8 @@ from sqlalchemy import text
 from helpline.db import db
 from helpline.models import AuditRecord, Call, User
 from helpline.review.revealing import ReasonError, checked_reason
-from tests.conftest import AuthActions, Provider
+from tests.support.provider import Provider
+from tests.support.users import AuthActions
 from tests.test_review import (  # noqa: F401 (fixtures)
     NOW,
     NUMBER,

@@ -7,48 +7,17 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from helpline import background, call_log
 from helpline.db import db
-from helpline.models import Call, CallEvent
+from helpline.models import Call
 from helpline.spool import Backlog, Spool
 from helpline.webhook_recording import replay_spool
-from tests.conftest import Provider, new_call_sid
-from tests.live_servers import wait_for
-from tests.outage import Outage, spooled
+from tests.support.outage import counts, spooled
+from tests.support.provider import Provider, new_call_sid
+from tests.support.servers import wait_for
 from tests.test_call_log import call_events
-
-
-@pytest.fixture
-def outage(app, database_url):
-    # `app` first: it leaves the database empty for this test.
-    outage = Outage(database_url)
-    yield outage
-    outage.close()
-
-
-@pytest.fixture
-def fragile_app(outage, migrated, app_factory, tmp_path):
-    class ShortWaits(migrated):
-        SQLALCHEMY_DATABASE_URI = outage.url
-        DATABASE_TIMEOUT_SECONDS = 0.3
-        SPOOL_DIR = str(tmp_path / "spool")
-        METRICS_TOKEN = "spool-metrics"
-
-    return app_factory(ShortWaits)
-
-
-@pytest.fixture
-def fragile_provider(fragile_app):
-    return Provider(fragile_app.test_client(), fragile_app.config["TWILIO_AUTH_TOKEN"])
-
-
-def counts(app, call_sid):
-    with app.app_context():
-        calls = db.session.scalar(select(func.count()).select_from(Call).where(Call.call_sid == call_sid))
-        events = db.session.scalar(select(func.count()).select_from(CallEvent).where(CallEvent.call_sid == call_sid))
-    return calls, events
 
 
 def test_callers_are_queued_while_the_database_is_down_and_nothing_is_lost(fragile_app, fragile_provider, outage, app):

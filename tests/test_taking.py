@@ -9,7 +9,7 @@ from sqlalchemy import select
 from helpline.db import db
 from helpline.emulator import KeyMix, Range
 from helpline.models import Call, CallEvent, User
-from tests.live_servers import emulating, serving, wait_for
+from tests.support.servers import emulating, serving, wait_for
 
 # Callers who wait long (patience far beyond the test), talks of a fraction of a second.
 PATIENT = dict(

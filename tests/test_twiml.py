@@ -1,6 +1,5 @@
 import xml.etree.ElementTree as ET
 
-
 import config
 from helpline import menu, twiml
 

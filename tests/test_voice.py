@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from helpline import clock
 from helpline.db import db
 from helpline.models import Call, CallEvent
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 

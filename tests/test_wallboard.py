@@ -10,7 +10,7 @@ from helpline.call_queue import bump_counter
 from helpline.db import db
 from helpline.models import Call, User
 from helpline.wallboard import today_period
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 # 13:30 in Tehran (UTC+3:30): the local day began at 20:30 UTC the day before.
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)

@@ -8,74 +8,38 @@ logs it through the JSON API.
 
 import json
 import re
-import threading
 import time
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
-from twilio.request_validator import RequestValidator
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-import config
 from helpline import clock
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import Call, User
-from tests.conftest import Provider, new_call_sid
+from tests.support.browser import (
+    LIVE_MS,
+    STEP_MS,
+    expect,
+    needs_browser,
+    new_page,
+    serving_pages,
+)
+from tests.support.provider import HttpProvider, Provider, new_call_sid
+from tests.support.users import PASSWORD
 from tests.test_presence import give_call
 
-CHROMIUM = Path("/usr/bin/chromium")
-SOCKET_IO_CLIENT = config.ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PASSWORD = "correct horse battery"
 NUMBER = "+989121110000"
-# A new danger-now caller must show within this many milliseconds of the webhook's answer.
-LIVE_MS = 1000
-STEP_MS = 5000
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
-    pytest.mark.skipif(not SOCKET_IO_CLIENT.is_file(), reason="needs node_modules/socket.io-client: run `npm ci`"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs) -> None:
-        pass
-
-
-@contextmanager
-def serving(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="wallboard-test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = needs_browser
 
 
 @pytest.fixture
 def live(app):
     contexts, page_errors = [], []
-    with serving(app) as base_url:
+    with serving_pages(app) as base_url:
         yield SimpleNamespace(base_url=base_url, app=app, contexts=contexts, page_errors=page_errors)
         for context in contexts:
             context.close()
@@ -84,9 +48,7 @@ def live(app):
 
 
 def signed_post(live, path: str, params: dict) -> requests.Response:
-    url = live.base_url + path
-    signature = RequestValidator(live.app.config["TWILIO_AUTH_TOKEN"]).compute_signature(url, params)
-    response = requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
+    response = HttpProvider(live.base_url, live.app.config["TWILIO_AUTH_TOKEN"]).post(path, params)
     assert response.status_code in (200, 204), response.text
     return response
 
@@ -113,11 +75,8 @@ def counselor_session(live, auth, username: str = "counselor1") -> requests.Sess
 
 def wallboard_page(live, browser, auth, username: str = "supervisor1", route=None):
     create_english_user(live, auth, username, "supervisor")
-    context = browser.new_context(locale="en-US", base_url=live.base_url, viewport={"width": 1920, "height": 1080})
-    live.contexts.append(context)
-    context.on("page", lambda page: page.on("pageerror", lambda error: live.page_errors.append(str(error))))
-    page = context.new_page()
-    page.set_default_timeout(STEP_MS)
+    page = new_page(browser, live.base_url, live.page_errors, viewport={"width": 1920, "height": 1080})
+    live.contexts.append(page.context)
     if route:
         page.route_web_socket(re.compile(r"/socket\.io/"), route)
     page.goto("/wallboard")

@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 import config
 from helpline.db import db
 from helpline.models import Call, CallEvent
-from tests.conftest import Provider, new_call_sid
+from tests.support.provider import Provider, new_call_sid
 
 PROVIDER_URLS = ["/twilio/voice", "/twilio/menu?attempt=1", "/twilio/enqueue", "/twilio/wait", "/twilio/queue-result", "/twilio/status"]
 

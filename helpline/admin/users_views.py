@@ -1,6 +1,15 @@
 """Pages for accounts (/admin/users), and the end of a deactivated user's session."""
 
-from flask import Response, abort, after_this_request, flash, redirect, render_template, session, url_for
+from flask import (
+    Response,
+    abort,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user

@@ -10,15 +10,15 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 
 from helpline import clock
 from helpline.auth import roles_required
+from helpline.db import db, read_only_transaction
 from helpline.reports import csv_export
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
 from helpline.reports.params import Thresholds, requested_period, thresholds_in_force
 from helpline.reports.period import Period, PeriodError
+from helpline.reports.rollups import fold_deltas
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily
-from helpline.db import db, read_only_transaction
-from helpline.reports.rollups import fold_deltas
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/reports")
 

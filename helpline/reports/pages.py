@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from helpline import clock
 from helpline.auth import roles_required
 from helpline.labels import current_taxonomy
+from helpline.reports.api import fold_then_read
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
 from helpline.reports.params import (
@@ -31,7 +32,6 @@ from helpline.reports.period import (
 from helpline.reports.summary import UNCATEGORISED, summarize
 from helpline.reports.trend import daily
 from helpline.taxonomy import Taxonomy
-from helpline.reports.api import fold_then_read
 
 bp = Blueprint("reports_pages", __name__)
 # Reports only read: on SQLite they must not hold the write lock the webhooks need.

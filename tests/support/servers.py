@@ -90,9 +90,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn_process(app, directory: Path, **environment):
+def gunicorn_process(app, directory: Path, ready_path: str = "/healthz", **environment):
     """The production server (config/gunicorn.conf.py) on a loopback port, with the test
-    app's database and secrets; yields its base URL and the path of its log."""
+    app's database and secrets; yields its base URL and the path of its log once `ready_path`
+    answers 200 (a health check also replays the spool: a test that must not, asks another page)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -120,7 +121,7 @@ def gunicorn_process(app, directory: Path, **environment):
         deadline = time.monotonic() + 30
         while True:
             try:
-                if requests.get(base_url + "/healthz", timeout=5).status_code == 200:
+                if requests.get(base_url + ready_path, timeout=5).status_code == 200:
                     break
             except requests.RequestException:
                 pass

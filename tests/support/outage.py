@@ -1,6 +1,10 @@
 """Making the database stop answering, for real: a TCP proxy for PostgreSQL, a held write
 lock for SQLite. Also a private Redis to stop and start again, a black hole in front of a
-server (accepts, never answers), and the pids of a gunicorn serving a port, to kill its worker."""
+server (accepts, never answers), and the pids of a gunicorn serving a port, to kill its worker.
+
+Fixtures (registered by conftest.py): `outage`, and `fragile_app` (made with `fragile_settings`)
+with its `fragile_provider`: the app on a database the test can take away, waiting for it at
+most 0.3 s."""
 
 import fcntl
 import socket
@@ -11,10 +15,14 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from tests.live_servers import gunicorn_process
+from helpline.db import db
+from helpline.models import Call, CallEvent
+from tests.support.provider import Provider
+from tests.support.servers import gunicorn_process
 
 
 class TcpProxy:
@@ -236,9 +244,8 @@ def spooled(spool_dir: Path) -> list[Path]:
     return [path for path in spool_dir.glob("*") if path.suffix in (".jsonl", ".replaying")] if spool_dir.is_dir() else []
 
 
-def replayed(base_url: str, spool_dir: Path) -> bool:
-    """A health check replays the spool; true once it answered and nothing is left."""
-    return requests.get(base_url + "/healthz", timeout=30).status_code == 200 and not spooled(spool_dir)
+def outage_environment(database: Outage, spool_dir: Path) -> dict[str, str]:
+    return {"DATABASE_URL": database.url, "DATABASE_TIMEOUT_SECONDS": "1", "SPOOL_DIR": str(spool_dir)}
 
 
 @contextmanager
@@ -248,8 +255,44 @@ def service_with_outage(app, database_url: str, tmp_path: Path):
     database = Outage(database_url)
     spool_dir = tmp_path / "spool"
     try:
-        environment = {"DATABASE_URL": database.url, "DATABASE_TIMEOUT_SECONDS": "1", "SPOOL_DIR": str(spool_dir)}
-        with gunicorn_process(app, tmp_path, **environment) as (base_url, _):
+        with gunicorn_process(app, tmp_path, **outage_environment(database, spool_dir)) as (base_url, _):
             yield base_url, database, spool_dir
     finally:
         database.close()
+
+
+@pytest.fixture
+def outage(app, database_url):
+    # `app` first: it leaves the database empty for this test.
+    outage = Outage(database_url)
+    yield outage
+    outage.close()
+
+
+@pytest.fixture
+def fragile_settings(outage, migrated, tmp_path):
+    class ShortWaits(migrated):
+        SQLALCHEMY_DATABASE_URI = outage.url
+        DATABASE_TIMEOUT_SECONDS = 0.3
+        SPOOL_DIR = str(tmp_path / "spool")
+        METRICS_TOKEN = "spool-metrics"
+
+    return ShortWaits
+
+
+@pytest.fixture
+def fragile_app(fragile_settings, app_factory):
+    return app_factory(fragile_settings)
+
+
+@pytest.fixture
+def fragile_provider(fragile_app):
+    return Provider(fragile_app.test_client(), fragile_app.config["TWILIO_AUTH_TOKEN"])
+
+
+def counts(app, call_sid: str) -> tuple[int, int]:
+    """The call's records and its journal's events in the database."""
+    with app.app_context():
+        calls = db.session.scalar(select(func.count()).select_from(Call).where(Call.call_sid == call_sid))
+        events = db.session.scalar(select(func.count()).select_from(CallEvent).where(CallEvent.call_sid == call_sid))
+    return calls, events
