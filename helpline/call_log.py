@@ -17,14 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql
 
-from helpline.call_merge import (
-    ANSWERED_DIAL,
-    QUEUE_RESULT_RANKS,
-    STATUS_RANKS,
-    TERMINAL_STATUSES,
-    is_abandoned,
-    merge_rules,
-)
+from helpline.call_merge import ANSWERED_DIAL, QUEUE_RESULT_RANKS, STATUS_RANKS, TERMINAL_STATUSES, answer_time, is_abandoned, merge_rules
 from helpline.caller_privacy import ProtectedNumber
 from helpline.db import db, dialect_name, insert
 from helpline.models import Call, CallEvent
@@ -211,6 +204,7 @@ def record(event: WebhookEvent, *, now: datetime, emergency_key: str, repeat_win
         history = caller_history(caller_hash, event.call_sid, event.occurred_at, repeat_window_days)
     values = {**NEW_CALL, **facts(event, history, emergency_key), "call_sid": event.call_sid, "updated_at": now}
     values["abandoned"] = is_abandoned(values)
+    values["answered_at"] = answer_time(values)
     journal = {name: getattr(event, name) for name in JOURNAL_COLUMNS}
     # Core statements on the session's connection, in its transaction: the ORM's handling of
     # statements on mapped tables (they hold no objects here) cost more than running them.

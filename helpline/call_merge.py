@@ -2,11 +2,17 @@
 
 Each column has a rule: the earliest time, the largest wait, the highest-ranked status or queue
 result, triage from the menu's key. `merge_rules` says them in SQL, for the upsert that merges a
-new event into the stored record (`call_log`); `is_abandoned` settles the one derived column in
-Python for a new record, as `merge_rules` does in SQL for a merged one.
+new event into the stored record (`call_log`); `is_abandoned` and `answer_time` settle the derived
+columns in Python for a new record, as `merge_rules` does in SQL for a merged one.
 """
 
-from sqlalchemy import case, func
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
+
+from helpline.db import UTCDateTime
 
 STATUS_RANKS = {
     "queued": 1,
@@ -48,6 +54,28 @@ def _largest(column, proposed):
 
 def _when(condition, column, proposed):
     return case((condition, proposed), else_=column)
+
+
+class plus_seconds(GenericFunction):
+    """A stored moment plus a whole number of seconds, kept in the columns' own storage."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(plus_seconds, "postgresql")
+def _plus_seconds_postgresql(element, compiler, **kw):
+    moment, seconds = element.clauses
+    return f"({compiler.process(moment, **kw)} + {compiler.process(seconds, **kw)} * INTERVAL '1 second')"
+
+
+@compiles(plus_seconds, "sqlite")
+def _plus_seconds_sqlite(element, compiler, **kw):
+    # SQLite keeps moments as text, "YYYY-MM-DD HH:MM:SS.ffffff". datetime() adds the seconds
+    # but drops the fraction; adding whole seconds leaves the fraction as it was, so the
+    # moment's own is put back.
+    moment, seconds = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(datetime({moment}, '+' || ({seconds}) || ' seconds') || substr({moment}, 20))"
 
 
 def merge_rules(table, excluded) -> dict:
@@ -94,6 +122,14 @@ def merge_rules(table, excluded) -> dict:
     rules["abandoned"] = func.coalesce(rules["queue_result"] == "hangup", False) | (
         rules["enqueued_at"].isnot(None) & rules["ended_at"].isnot(None) & (rules["queue_result_rank"] <= REQUEUED_RANK)
     )
+    # `answer_time`, in SQL: recomputed from the merged entry and wait, as either may still change.
+    rules["answered_at"] = case(
+        (
+            and_(rules["queue_result"] == "bridged", rules["enqueued_at"].isnot(None), rules["wait_seconds"].isnot(None)),
+            plus_seconds(rules["enqueued_at"], rules["wait_seconds"]),
+        ),
+        else_=rules["answered_at"],
+    )
     rules["updated_at"] = excluded.updated_at
     return rules
 
@@ -105,3 +141,14 @@ def is_abandoned(call: dict) -> bool:
     if call["queue_result"] == "hangup":
         return True
     return call["enqueued_at"] is not None and call["ended_at"] is not None and call["queue_result_rank"] <= REQUEUED_RANK
+
+
+def answer_time(call: dict) -> datetime | None:
+    """When the caller was answered. A caller the provider bridged straight from the queue
+    (someone dequeued them with `<Dial><Queue>`) was answered on leaving it: `QueueTime` after
+    entering it. The provider reports that result only when the bridged call ends, so the
+    result's own moment is not the answer. Otherwise: when the counselor we dialed picked up
+    (None: not answered). A bridged result is a caller's last, so it decides."""
+    if call["queue_result"] == "bridged" and call["enqueued_at"] is not None and call["wait_seconds"] is not None:
+        return call["enqueued_at"] + timedelta(seconds=call["wait_seconds"])
+    return call["answered_at"]

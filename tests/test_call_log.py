@@ -90,6 +90,8 @@ def test_the_merged_record(app, provider, monkeypatch):
     assert record["status"] == "completed" and record["status_sequence"] == 3
     assert (record["category"], record["menu_key"], record["priority"]) == ("disability", "3", "normal")
     assert (record["queue_result"], record["abandoned"], record["wait_seconds"]) == ("bridged", False, 25)
+    # Bridged straight from the queue: answered on leaving it, QueueTime after entering it.
+    assert record["answered_at"] == NOW
     assert record["duration_seconds"] == 90
     assert record["started_at"] == NOW - timedelta(seconds=2)
     assert record["enqueued_at"] == NOW - timedelta(seconds=25)
@@ -173,6 +175,28 @@ def test_completed_before_the_queue_result_settles_either_way(app, provider):
         provider.post("/twilio/queue-result", Provider.params(call_sid, QueueResult=result, QueueTime="9"))
     assert final_record(app, hung_up)["abandoned"] is True
     assert final_record(app, answered)["abandoned"] is False
+
+
+def test_a_bridged_caller_is_answered_queue_time_after_entering_the_queue(app, provider, monkeypatch):
+    """The provider reports `bridged` only when the bridged call ends (someone dequeued the
+    caller with `<Dial><Queue>`): the answer is QueueTime after the caller entered the queue,
+    not the moment of that webhook, whichever of the webhooks arrives first."""
+    entered = NOW + timedelta(microseconds=250000)
+    ended = (entered + timedelta(seconds=40 + 300)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    records = []
+    for reverse in (False, True):
+        call_sid = new_call_sid()
+        monkeypatch.setattr(clock, "now", lambda: entered)
+        events = [
+            ("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, Digits="1", CallStatus="in-progress")),
+            ("/twilio/queue-result?lang=en", Provider.params(call_sid, QueueResult="bridged", QueueTime="40", Timestamp=ended)),
+            ("/twilio/status", Provider.params(call_sid, CallStatus="completed", CallDuration="345", Timestamp=ended)),
+        ]
+        send_all(provider, events[::-1] if reverse else events)
+        records.append(final_record(app, call_sid))
+    for record in records:
+        assert (record["enqueued_at"], record["wait_seconds"], record["abandoned"]) == (entered, 40, False)
+        assert record["answered_at"] == entered + timedelta(seconds=40)
 
 
 def test_each_bounce_back_into_the_queue_is_journaled(app, provider):
