@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from helpline.db import db
 from helpline.models import Call, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 BEFORE_SESSION_TOKENS = "29e628f87f7e"
 BEFORE_BRIDGED_ANSWERED = "5c0e2a9d41b7"

@@ -13,6 +13,7 @@ from tests.test_reports_helpers import (
     day_bounds,
     local,
     make_call,
+    provider_bridged,
 )
 
 MONDAY = date(2024, 3, 11)
@@ -83,3 +84,23 @@ def test_daily_trend_covers_every_day(app):
     assert [day["offered"] for day in trend] == [0, 2, 0, 2]
     assert [day["service_level"] for day in trend] == [0, 0.5, 0, 1.0]
     assert trend[3]["short_abandons"] == 1
+
+
+def test_bridged_callers_are_answered_in_their_hour_and_on_their_day(app):
+    """Bridged straight from the queue: answered, in the hour and on the day they reached it."""
+    add_calls(app, make_call(local(MONDAY, 9), wait_seconds=30, abandoned=True))
+    provider_bridged(app, local(MONDAY, 9, 20), 12)
+    # Answered at 00:00:30 on Tuesday: a Monday call all the same.
+    provider_bridged(app, local(MONDAY, 23, 59, 50), 40)
+    provider_bridged(app, local(TUESDAY, 9), 5)
+    with app.app_context():
+        report = by_hour_and_weekday(*day_bounds(MONDAY, TUESDAY), utc_offset_minutes=210, **THRESHOLDS)
+        trend = daily(Period(MONDAY, TUESDAY, 210), **THRESHOLDS)
+    hours = {row["hour"]: row for row in report["hours"]}
+    assert [hours[9][name] for name in ("offered", "answered", "abandoned", "answered_within_threshold")] == [3, 2, 1, 2]
+    assert hours[9]["service_level"] == pytest.approx(2 / 3)
+    assert (hours[23]["offered"], hours[23]["answered"], hours[23]["service_level"]) == (1, 1, 0)
+    weekdays = {row["day"]: row for row in report["weekdays"]}
+    assert (weekdays["monday"]["answered"], weekdays["tuesday"]["answered"]) == (2, 1)
+    assert [(day["offered"], day["answered"], day["abandoned"]) for day in trend] == [(3, 2, 1), (1, 1, 0)]
+    assert [day["service_level"] for day in trend] == [pytest.approx(1 / 3), 1.0]

@@ -1,11 +1,14 @@
-"""Shared by the report tests (no tests here): calls and presence rows inserted directly, at
-local times of the helpline (Iran, UTC+03:30, the testing default)."""
+"""Shared by the report tests (no tests here): calls and presence rows inserted directly, and
+calls the provider bridged straight from the queue, through the webhooks, at local times of the
+helpline (Iran, UTC+03:30, the testing default)."""
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 
 from helpline.db import db
 from helpline.models import Call, PresenceChange, User
-from tests.support.provider import new_call_sid
+from tests.support.provider import Provider, new_call_sid
 
 OFFSET = timedelta(minutes=210)
 SL_SECONDS = 20
@@ -39,6 +42,28 @@ def make_call(enqueued_at: datetime | None, **fields) -> Call:
     if values.get("talk_seconds") is not None and "answered_at" not in fields:
         values["answered_at"] = enqueued_at + timedelta(seconds=values.get("wait_seconds") or 0)
     return Call(**values)
+
+
+CALLERS = itertools.count(1)
+
+
+def provider_bridged(app, enqueued_at: datetime, wait: int, *, talk: int = 300, digits: str = "1") -> str:
+    """A caller queued through the phone menu at `enqueued_at`, whom the provider bridged
+    straight from the queue after `wait` seconds (someone dequeued them with `<Dial><Queue>`),
+    every webhook as the provider sends it: the queue result comes when the bridged call ends,
+    `talk` seconds after the answer. No counselor of ours was dialed, so none is on the call.
+    Each caller has a number of their own (none is a repeat caller)."""
+    provider = Provider(app.test_client(), app.config["TWILIO_AUTH_TOKEN"])
+    call_sid, caller = new_call_sid(), f"+98935{next(CALLERS):07d}"
+    ended = enqueued_at + timedelta(seconds=wait + talk)
+    for path, params, at in (
+        ("/twilio/menu?attempt=1&lang=en", {"Digits": digits, "CallStatus": "in-progress"}, enqueued_at),
+        ("/twilio/queue-result?lang=en", {"QueueResult": "bridged", "QueueTime": str(wait), "CallStatus": "in-progress"}, ended),
+        ("/twilio/status", {"CallStatus": "completed", "CallDuration": str(30 + wait + talk)}, ended),
+    ):
+        response = provider.post(path, Provider.params(call_sid, caller, Timestamp=format_datetime(at), **params))
+        assert response.status_code in (200, 204), response.data
+    return call_sid
 
 
 def add_calls(app, *calls: Call) -> list[str]:

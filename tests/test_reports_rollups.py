@@ -31,6 +31,7 @@ from tests.test_reports_helpers import (
     add_user,
     local,
     make_call,
+    provider_bridged,
 )
 
 MONDAY = date(2024, 3, 11)
@@ -105,26 +106,60 @@ def mixed_week(app) -> tuple[list[str], int, int]:
         make_call(at(3, 12), wait_seconds=None, talk_seconds=50, counselor_id=None, categories={"not": "a list"}),
         make_call(at(-1, 23, 30), wait_seconds=5, talk_seconds=50, counselor_id=second, categories=["anxiety"], outcome="counselled", risk_level="none"),
     )  # fmt: skip
+    # Bridged straight from the queue by the provider, through the webhooks: on Monday after
+    # 15 s, and on Wednesday at 23:59:30 after 45 s (answered on Thursday, counted on Wednesday).
+    provider_bridged(app, at(0, 14), 15)
+    provider_bridged(app, local(MONDAY + timedelta(days=2), 23, 59, 30), 45, digits="4")
     return sids, first, second
+
+
+# The mixed week's summary, by hand: 12 offered (the IVR drop-off is not), 7 answered (the five
+# with a talk time and the two bridged), abandoned 3 and short abandons 2 (3 s and 2 s); within
+# 20 s: 10, 20, 5 and the bridged 15 (not 30, 45 nor the unknown wait).
+WEEK_SUMMARY = {"offered": 12, "answered": 7, "abandoned": 3, "short_abandons": 2, "answered_within_threshold": 4}
+
+
+def counts(summary: dict) -> dict:
+    return {name: summary[name] for name in WEEK_SUMMARY}
 
 
 def test_every_report_agrees_with_the_calls(app):
     mixed_week(app)
     report = assert_rollups_agree(app)
-    assert report["summary"]["offered"] == 10 and report["summary"]["short_abandons"] == 2
+    assert counts(report["summary"]) == WEEK_SUMMARY
+    assert report["summary"]["service_level"] == pytest.approx(4 / 10)
+    # The known waits of the answered calls: (10 + 30 + 20 + 5 + 15 + 45) / 6.
+    assert report["summary"]["average_speed_of_answer"] == pytest.approx(125 / 6)
+    assert [day["answered"] for day in report["trend"]] == [0, 1, 3, 1, 1, 1, 0]
+    assert {row["hour"]: row["answered"] for row in report["hours"]["hours"] if row["answered"]} == {9: 1, 10: 1, 0: 1, 12: 1, 23: 2, 14: 1}
+    # No counselor of ours was on the bridged calls.
+    assert {row["counselor"]: row["handled"] for row in report["counselors"]} == {"counselor1": 2, "counselor2": 2}
 
 
-@pytest.mark.parametrize("thresholds", [{"service_level_seconds": 1, "short_abandon_seconds": 0}, {"service_level_seconds": 30, "short_abandon_seconds": 41}, {"service_level_seconds": 3600, "short_abandon_seconds": 600}])
-def test_any_thresholds_apply_to_the_rollups(app, thresholds):
+@pytest.mark.parametrize(
+    "thresholds, expected",
+    [
+        # Nothing is answered within 1 s; every hang-up is abandoned.
+        ({"service_level_seconds": 1, "short_abandon_seconds": 0}, {"abandoned": 5, "short_abandons": 0, "answered_within_threshold": 0}),
+        # Hang-ups of 3, 40 and 2 s are short; answered within 30 s: 10, 30, 20, 5 and 15.
+        ({"service_level_seconds": 30, "short_abandon_seconds": 41}, {"abandoned": 2, "short_abandons": 3, "answered_within_threshold": 5}),
+        # Only the unknown wait is a real abandon; every known wait of an answer is within.
+        ({"service_level_seconds": 3600, "short_abandon_seconds": 600}, {"abandoned": 1, "short_abandons": 4, "answered_within_threshold": 6}),
+    ],
+)  # fmt: skip
+def test_any_thresholds_apply_to_the_rollups(app, thresholds, expected):
     mixed_week(app)
-    assert_rollups_agree(app, thresholds=thresholds)
+    report = assert_rollups_agree(app, thresholds=thresholds)
+    assert counts(report["summary"]) == {**WEEK_SUMMARY, **expected}
 
 
 def test_single_days_and_other_periods(app):
     mixed_week(app)
-    for first, last in ((0, 0), (1, 1), (-1, 0), (2, 3), (-30, 30)):
+    # (offered, answered) of each period, by hand.
+    for first, last, expected in ((0, 0, (6, 3)), (1, 1, (2, 1)), (-1, 0, (7, 4)), (2, 3, (3, 2)), (-30, 30, (12, 7))):
         period = Period(MONDAY + timedelta(days=first), MONDAY + timedelta(days=last), 210)
-        assert_rollups_agree(app, period=period)
+        summary = assert_rollups_agree(app, period=period)["summary"]
+        assert (summary["offered"], summary["answered"]) == expected, (first, last)
 
 
 def test_updates_move_calls_between_rollup_rows(app):
@@ -147,7 +182,9 @@ def test_updates_move_calls_between_rollup_rows(app):
             db.session.execute(update(Call).where(Call.call_sid == sids[1]).values(**change))
             db.session.execute(update(Call).where(Call.call_sid == sids[3]).values(abandoned=False, answered_at=local(MONDAY, 12, 1), talk_seconds=30))
             db.session.commit()
-        assert_rollups_agree(app)
+        summary = assert_rollups_agree(app)["summary"]
+        # The second call is answered until it is no longer offered; the fourth now is.
+        assert (summary["offered"], summary["answered"]) == ((11, 7) if change == {"enqueued_at": None} else (12, 8))
 
 
 def test_a_call_through_the_webhooks_and_the_counselors_log(app, client, auth, provider):
@@ -173,10 +210,13 @@ def test_a_call_through_the_webhooks_and_the_counselors_log(app, client, auth, p
         enqueued = db.session.get(Call, call_sid).enqueued_at
         offset = timedelta(minutes=210)
         today = (enqueued + offset).date()
+    # Bridged by the provider after 25 s, no counselor of ours on the call.
+    provider_bridged(app, enqueued, 25, digits="4")
     period = Period(today, today, 210)
     report = assert_rollups_agree(app, period=period, now=enqueued + timedelta(hours=1))
-    assert (report["summary"]["offered"], report["summary"]["answered"], report["summary"]["short_abandons"]) == (2, 1, 1)
-    assert report["summary"]["by_category"] == {"stress": 1, "suicide_self_harm": 1}
+    assert (report["summary"]["offered"], report["summary"]["answered"], report["summary"]["short_abandons"]) == (3, 2, 1)
+    assert report["summary"]["average_speed_of_answer"] == pytest.approx((12 + 25) / 2)
+    assert report["summary"]["by_category"] == {"elderly": 1, "stress": 1, "suicide_self_harm": 1}
     assert report["counselors"][0]["handled"] == 1 and report["counselors"][0]["staffed_seconds"] > 0
 
 
@@ -227,8 +267,8 @@ def test_another_offset_reads_the_calls(app):
     with app.app_context():
         assert days_covered(db.session, tajik.start_utc, tajik.end_utc, 300) is None
         assert days_covered(db.session, tajik.start_utc, tajik.end_utc) is None
-        # Sunday 23:30 in Tehran is Monday 01:00 in Dushanbe.
-        assert daily(tajik, **THRESHOLDS)[2]["offered"] == 6
+        # Sunday 23:30 in Tehran is Monday 01:00 in Dushanbe; with it, Monday's six calls.
+        assert daily(tajik, **THRESHOLDS)[2]["offered"] == 7
 
 
 def test_purged_calls_stay_counted(app):
@@ -236,12 +276,22 @@ def test_purged_calls_stay_counted(app):
     with app.app_context():
         db.session.execute(delete(Call))
         db.session.commit()
-        assert summarize(WEEK.start_utc, WEEK.end_utc, **THRESHOLDS)["offered"] == 10
+        assert counts(summarize(WEEK.start_utc, WEEK.end_utc, **THRESHOLDS)) == WEEK_SUMMARY
+
+
+def nonzero_rows(app, model) -> int:
+    """Rows that count something, the deltas folded first (updates leave rows at zero)."""
+    with app.app_context():
+        fold_deltas(db.session)
+        db.session.commit()
+        return db.session.scalar(select(func.count()).select_from(model).where(model.calls != 0))
 
 
 def test_the_migration_counts_existing_rows(app):
     """Down to the revision before the rollups, rows written without them, up again: the
-    backfill gives what the triggers and the session would have."""
+    backfill gives what the triggers and the session would have. On the way down, the bridged
+    calls lose their answer time, as before it was given to them; on the way up, they get it
+    back (revision 208a2248d57e), counted as answered."""
     _, first, _ = mixed_week(app)
     add_presence(app, first, (local(MONDAY, 22), "available"), (local(MONDAY, 23), "on_call"), (local(MONDAY + timedelta(days=1), 3), "offline"))
     rolled_up_live, _ = rolled_up_and_read_from_calls(app)
@@ -249,8 +299,9 @@ def test_the_migration_counts_existing_rows(app):
         # On PostgreSQL the triggers' counts wait in the deltas until folded.
         fold_deltas(db.session)
         db.session.commit()
-        live_rows = db.session.scalar(select(func.count()).select_from(CallHour))
         db.session.remove()
+    live_rows = nonzero_rows(app, CallHour)
+    with app.app_context():
         downgrade(revision=BEFORE_ROLLUPS)
         try:
             for table in ("call_hours", "call_category_days", "counselor_days", "presence_days", "report_rollup_settings", *DELTA_TABLES):
@@ -263,10 +314,12 @@ def test_the_migration_counts_existing_rows(app):
             upgrade()
     rolled_up, from_calls = rolled_up_and_read_from_calls(app)
     assert_same(rolled_up, from_calls)
-    assert rolled_up["summary"]["offered"] == rolled_up_live["summary"]["offered"]
+    assert counts(rolled_up_live["summary"]) == WEEK_SUMMARY
+    # Each known wait a second longer: within 20 s now 11, 6 and the bridged 16.
+    assert counts(rolled_up["summary"]) == {**WEEK_SUMMARY, "answered_within_threshold": 3}
+    assert rolled_up["summary"]["average_speed_of_answer"] == pytest.approx(131 / 6)
     assert_same(rolled_up["counselors"], rolled_up_live["counselors"])
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(CallHour)) == live_rows
+    assert nonzero_rows(app, CallHour) == live_rows
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,10 @@ def test_concurrent_webhooks_neither_wait_on_the_sums_nor_deadlock(app):
     assert delta_rows(app) == 0
     report = assert_rollups_agree(app, period=period, now=now)
     assert report["summary"]["offered"] == 2 * WEBHOOK_THREADS * CALLS_PER_THREAD
+    # Every other call is bridged from the queue, and so answered; the rest hang up.
+    answered = WEBHOOK_THREADS * CALLS_PER_THREAD
+    assert report["summary"]["answered"] == answered
+    assert report["summary"]["abandoned"] + report["summary"]["short_abandons"] == answered
 
 
 def test_report_views_fold_the_deltas(app, client, auth, provider):

@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from helpline.db import db
+from helpline.reports.rollups import days_covered
 from helpline.reports.summary import summarize
 from tests.test_reports_helpers import (
     THRESHOLDS,
@@ -11,6 +13,7 @@ from tests.test_reports_helpers import (
     day_bounds,
     local,
     make_call,
+    provider_bridged,
 )
 
 DAY = date(2024, 3, 11)
@@ -66,6 +69,42 @@ def test_kpis_of_a_mixed_day(app):
         "stress": 1,
         "suicidal_thoughts": 1,
     }
+
+
+def test_callers_the_provider_bridged_from_the_queue_are_answered(app):
+    """Someone dequeued them with `<Dial><Queue>`: answered on leaving the queue, so their wait
+    (QueueTime) is their speed of answer, and counts for the service level."""
+    at = lambda hour: local(DAY, hour)
+    add_calls(
+        app,
+        # Answered by a counselor the service dialed, in 10 s: talk 300 + wrap-up 60.
+        make_call(at(9), wait_seconds=10, talk_seconds=300, wrap_up_seconds=60),
+        # Abandoned after 40 s; a short abandon after 3 s.
+        make_call(at(10), wait_seconds=40, abandoned=True),
+        make_call(at(11), wait_seconds=3, abandoned=True),
+    )
+    # Bridged after 15 s (within T), after 45 s (over it), and a danger-now caller after 8 s.
+    provider_bridged(app, at(12), 15)
+    provider_bridged(app, at(13), 45, digits="2")
+    provider_bridged(app, at(14), 8, digits="9")
+    start, end = day_bounds(DAY)
+    # From the rollups (whole local days), and from the calls (a second before midnight).
+    for bounds, rolled_up in (((start, end), True), ((start - timedelta(seconds=1), end), False)):
+        with app.app_context():
+            assert (days_covered(db.session, *bounds) is not None) is rolled_up
+            summary = summarize(*bounds, **THRESHOLDS)
+        assert (summary["offered"], summary["answered"], summary["abandoned"], summary["short_abandons"]) == (6, 4, 1, 1)
+        assert summary["answered_within_threshold"] == 3
+        assert summary["service_level"] == pytest.approx(3 / 5)
+        assert summary["abandonment_rate"] == pytest.approx(1 / 5)
+        # (10 + 15 + 45 + 8) / 4
+        assert summary["average_speed_of_answer"] == pytest.approx(19.5)
+        # Nothing tells the talk time of a bridged call: handle time and wrap-up are the dialed call's.
+        assert summary["average_handle_time"] == pytest.approx(360.0)
+        assert summary["average_wrap_up"] == pytest.approx(60.0)
+        assert (summary["danger_now_offered"], summary["danger_now_service_level"]) == (1, 1.0)
+        assert summary["repeat_callers"] == 0
+        assert summary["by_category"] == {"counselling": 4, "children_family": 1, "suicide_self_harm": 1}
 
 
 def test_no_calls(app):

@@ -11,6 +11,7 @@ from helpline.db import db
 from helpline.models import Call, User
 from helpline.wallboard import today_period
 from tests.support.provider import new_call_sid
+from tests.test_reports_helpers import provider_bridged
 
 # 13:30 in Tehran (UTC+3:30): the local day began at 20:30 UTC the day before.
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
@@ -105,6 +106,22 @@ def test_figures_for_today(app, client, auth, at_now):
     assert body["server_time"] == NOW.isoformat()
     assert isinstance(body["version"], int)
     assert NUMBER not in str(body) and NUMBER[1:] not in str(body)
+
+
+def test_callers_the_provider_bridged_from_the_queue_are_answered_today(app, client, auth, at_now):
+    """Someone dequeued them with `<Dial><Queue>`: answered, QueueTime after reaching the queue."""
+    calls_today_and_yesterday(app)
+    provider_bridged(app, NOW - timedelta(hours=2), 12)  # within the 20 s threshold
+    provider_bridged(app, NOW - timedelta(hours=1), 50)  # answered late
+    provider_bridged(app, LOCAL_MIDNIGHT - timedelta(minutes=10), 5)  # yesterday, local time
+    body = supervisor_client(client, auth).get("/api/wallboard").json
+    assert body["queue"] == {"waiting": 2, "longest_wait_seconds": 90, "emergency_waiting": 1}
+    # The seven of test_figures_for_today and the two bridged today; answered within 20 s:
+    # two of those seven and one bridged, out of nine less the short abandon.
+    assert body["today"] == {
+        "offered": 9, "answered": 5, "abandoned": 1, "short_abandons": 1,
+        "service_level": pytest.approx(3 / 8), "target": 0.8, "service_level_seconds": 20,
+    }
 
 
 def test_saved_settings_decide_the_service_level(app, client, auth, at_now):
