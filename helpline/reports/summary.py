@@ -4,14 +4,18 @@ Definitions (shown on the report page too):
 
 - A call belongs to the period in which it reached the queue (`enqueued_at`); calls that never
   reached it (IVR drop-offs) are not offered.
-- answered: offered calls a counselor answered (`answered_at` set).
+- answered: offered calls a counselor answered (`answered_at` set): a counselor we dialed
+  picked up, or the provider bridged the caller straight from the queue (someone dequeued them
+  with `<Dial><Queue>`), answering them on leaving it, `QueueTime` after entering it
+  (`call_merge.answer_time`); their wait is that `QueueTime`.
 - short abandon: a caller who hung up in the queue within `short_abandon_seconds`; counted
   apart, and left out of abandoned and of the service level's denominator.
 - abandoned: the other callers who hung up in the queue (an unknown wait counts as long).
 - service level: answered within `service_level_seconds` ÷ (offered − short abandons); an
   answered call whose wait is unknown is not within the threshold. 0 with no calls.
 - average speed of answer: mean wait of answered calls; average handle time: mean talk plus
-  wrap-up (none counts as 0) of answered calls; average wrap-up: over calls that have one.
+  wrap-up (none counts as 0) of answered calls with a talk time (nothing tells a bridged call's);
+  average wrap-up: over calls that have one.
 - repeat-caller rate: repeat callers ÷ offered; danger-now service level: the service level
   of callers who pressed the danger-now key.
 """
