@@ -1,12 +1,13 @@
-# `make run` starts the service with the telephony emulator placing calls; `make test` runs the tests.
-# Both set up everything they need on a fresh machine: a virtualenv in .venv, the front-end
+# `make run` starts the service with the telephony emulator placing calls; `make test` runs the
+# linter and the tests; `make soak` floods the service with 100,000 faulty webhooks on each database.
+# All set up everything they need on a fresh machine: a virtualenv in .venv, the front-end
 # packages from package-lock.json in node_modules.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install
+.PHONY: run test lint soak install
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,18 @@ install: $(BIN)/.installed node_modules/.installed helpline/translations/.compil
 run: install
 	$(BIN)/flask --app wsgi demo
 
-# On SQLite; then also on PostgreSQL when TEST_DATABASE_URL is set.
-test: install
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
-	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/python -m pytest $(PYTEST_ARGS); fi
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+# On SQLite alone; or, when TEST_DATABASE_URL is set, on PostgreSQL, with the tests the database
+# changes run on SQLite too (the others, browser tests among them, run once, on PostgreSQL).
+test: install lint
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
+		env -u TEST_DATABASE_URL $(BIN)/python -m pytest --only-database --no-browser $(PYTEST_ARGS) && \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+soak: install
+	$(BIN)/python -m bench.soak

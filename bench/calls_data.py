@@ -59,7 +59,7 @@ class Plan:
 
 
 def _weighted(pairs):
-    keys, weights = zip(*pairs)
+    keys, weights = zip(*pairs, strict=True)
     return list(keys), list(weights)
 
 
@@ -77,7 +77,7 @@ def arrival_times(plan: Plan, rng: random.Random) -> list[datetime]:
     chosen_hours = rng.choices(range(24), weights=HOUR_WEIGHTS, k=plan.calls)
     starts = [local_start(day) for day in days]
     arrivals = [
-        starts[d] + timedelta(hours=h, seconds=rng.random() * 3600) for d, h in zip(chosen_days, chosen_hours)
+        starts[d] + timedelta(hours=h, seconds=rng.random() * 3600) for d, h in zip(chosen_days, chosen_hours, strict=True)
     ]
     arrivals.sort()
     return arrivals

@@ -82,7 +82,10 @@ class Dashboards:
             path = directory / f"cookies-{index}.txt"
             path.write_text("\n".join(share) + "\n")
             self.processes.append(
-                subprocess.Popen([sys.executable, "-m", "bench.dashboards", url, str(path), *([] if snapshot_on_connect else ["--no-snapshot-on-connect"])], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                subprocess.Popen(
+                    [sys.executable, "-m", "bench.dashboards", url, str(path), *([] if snapshot_on_connect else ["--no-snapshot-on-connect"])],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                )
             )
         for process in self.processes:
             line = process.stdout.readline()

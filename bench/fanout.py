@@ -41,7 +41,7 @@ def run(arguments, log) -> dict:
                 figures["connect_seconds"] = time.monotonic() - started
                 sent: dict[str, float] = {}
                 cpu_before = server.cpu_seconds()
-                for change in range(arguments.changes):
+                for _ in range(arguments.changes):
                     arrival = callers.arrival()
                     sent[arrival.call_sid] = time.time()
                     assert load.send(server.base_url, arrival) == 200
@@ -133,7 +133,8 @@ def parser() -> argparse.ArgumentParser:
 def main() -> None:
     arguments = parser().parse_args()
     servers.SERVICE_ROOT = arguments.service_root
-    log = lambda line: print(line, flush=True)
+    def log(line):
+        return print(line, flush=True)
     figures = run(arguments, log)
     section = write(arguments, figures)
     publish("fanout", section, print_only=arguments.no_write)

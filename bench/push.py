@@ -101,8 +101,10 @@ def run(arguments, log) -> tuple[dict, dict]:
                 service["two processes through Redis"] = service_samples(a.base_url, b.base_url, cookie, arguments.queue, arguments.samples, directory)
             log("push: bare python-socketio, two processes through Redis")
             first, second = servers.free_port(), servers.free_port()
-            with servers.gunicorn(servers.BARE_SOCKETIO, servers.service_environment(url, first, redis_url=arguments.redis, **bare_environment), directory) as a, \
-                    servers.gunicorn(servers.BARE_SOCKETIO, servers.service_environment(url, second, redis_url=arguments.redis, **bare_environment), directory) as b:
+            first_environment = servers.service_environment(url, first, redis_url=arguments.redis, **bare_environment)
+            second_environment = servers.service_environment(url, second, redis_url=arguments.redis, **bare_environment)
+            with servers.gunicorn(servers.BARE_SOCKETIO, first_environment, directory) as a, \
+                    servers.gunicorn(servers.BARE_SOCKETIO, second_environment, directory) as b:
                 bare["two processes through Redis"] = bare_samples(a.base_url, b.base_url, arguments.samples, directory)
         service["postgres"] = servers.server_version(arguments.postgres)
     finally:
@@ -164,7 +166,8 @@ def parser() -> argparse.ArgumentParser:
 def main() -> None:
     arguments = parser().parse_args()
     servers.SERVICE_ROOT = arguments.service_root
-    log = lambda line: print(line, flush=True)
+    def log(line):
+        return print(line, flush=True)
     service, bare = run(arguments, log)
     section = write(arguments, service, bare)
     publish("push", section, print_only=arguments.no_write)

@@ -198,7 +198,10 @@ def run_postgres(server_url: str, plan: Plan, taxonomy, repeat: int, keep: bool,
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "unknown CPU")
     memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    return f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -207,7 +210,10 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres", help="a server URL (its database is used only to create and drop helpline_bench)")
+    parser.add_argument(
+        "--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="a server URL (its database is used only to create and drop helpline_bench)",
+    )
     parser.add_argument("--sqlite", type=Path, default=Path(tempfile.gettempdir()) / "helpline-bench.db")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file and the PostgreSQL database")
@@ -216,12 +222,15 @@ def main() -> None:
 
     plan = Plan(arguments.calls, FIRST_DAY, DAYS)
     taxonomy = load_taxonomy(config.ROOT / "config" / "taxonomy.toml")
-    log = lambda line: print(line, flush=True)
+    def log(line):
+        return print(line, flush=True)
     sqlite_timings, offered, sqlite_backfill = run_sqlite(arguments.sqlite, plan, taxonomy, arguments.repeat, log)
     if not arguments.keep:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{arguments.sqlite}{suffix}").unlink(missing_ok=True)
-    postgres_timings, postgres_offered, postgres_version, postgres_backfill = run_postgres(arguments.postgres, plan, taxonomy, arguments.repeat, arguments.keep, log)
+    postgres_timings, postgres_offered, postgres_version, postgres_backfill = run_postgres(
+        arguments.postgres, plan, taxonomy, arguments.repeat, arguments.keep, log
+    )
     assert offered == postgres_offered, (offered, postgres_offered)
     write_report(
         arguments.output,

@@ -254,6 +254,8 @@ def benchmark_parser(doc: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--postgres", default=ADMIN_URL, help=f"a server URL (used only to create and drop {BENCH_DATABASE})")
     parser.add_argument("--queue", type=int, default=20, help="callers waiting throughout")
-    parser.add_argument("--service-root", type=Path, default=SERVICE_ROOT, help="run the service from this checkout (to compare a change with what came before)")
+    parser.add_argument(
+        "--service-root", type=Path, default=SERVICE_ROOT, help="run the service from this checkout (to compare a change with what came before)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     return parser

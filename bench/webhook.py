@@ -32,7 +32,9 @@ TARGET_RATIO = 0.5
 TARGET_P99 = 0.025
 
 
-def measure(base_url: str, callers: load.Callers, started: list[servers.Server], *, connections: int, seconds: int, rate: float, open_seconds: int, log) -> dict:
+def measure(
+    base_url: str, callers: load.Callers, started: list[servers.Server], *, connections: int, seconds: int, rate: float, open_seconds: int, log
+) -> dict:
     log(f"  warm-up and closed loop ({connections} connections, {seconds} s)")
     warm = callers.stream(2000)
     result = load.wrk(base_url + "/twilio/menu", warm, connections=connections, seconds=2)
@@ -222,7 +224,8 @@ def parser() -> argparse.ArgumentParser:
 def main() -> None:
     arguments = parser().parse_args()
     servers.SERVICE_ROOT = arguments.service_root
-    log = lambda line: print(line, flush=True)
+    def log(line):
+        return print(line, flush=True)
     service, bare, extra = run(arguments, log)
     section = write(arguments, service, bare, extra)
     publish(section_name(arguments.processes), section, print_only=arguments.no_write)

@@ -68,7 +68,9 @@ def spool_replay(set_aside_too: bool) -> None:
 
 
 @click.command("retention")
-@click.option("--anonymise-days", type=click.IntRange(min=1), help="Anonymise calls that started more than this many days ago (default RETENTION_ANONYMISE_DAYS).")
+@click.option(
+    "--anonymise-days", type=click.IntRange(min=1), help="Anonymise calls that started more than this many days ago (default RETENTION_ANONYMISE_DAYS)."
+)
 @click.option("--purge-days", type=click.IntRange(min=1), help="Delete calls that started more than this many days ago (default RETENTION_PURGE_DAYS).")
 @click.option("--batch-size", type=click.IntRange(min=1, max=100_000), help="Calls per transaction (default RETENTION_BATCH_SIZE).")
 @click.option("--operator", help="The admin the audit log records the run under (default RETENTION_OPERATOR).")

@@ -133,7 +133,10 @@ def test_calls_in_a_period_paged(client, auth, provider, at):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("from=2026-13-01", "from"), ("from=2026-W48-1", "from"), ("to=yesterday", "to"), ("from=2026-11-28&to=2026-11-01", "to"), ("page=0", "page"), ("per_page=500", "per_page"), ("page=x", "page"), ("page=²", "page")],
+    [
+        ("from=2026-13-01", "from"), ("from=2026-W48-1", "from"), ("to=yesterday", "to"), ("from=2026-11-28&to=2026-11-01", "to"),
+        ("page=0", "page"), ("per_page=500", "per_page"), ("page=x", "page"), ("page=²", "page"),
+    ],
 )
 def test_bad_call_queries_get_400_naming_the_field(client, auth, query, field):
     auth.create()

@@ -35,6 +35,7 @@ from bench import nginx
 from helpline.db import db
 from helpline.models import Call
 from tests.support.provider import Provider, new_call_sid
+from tests.support.requirements import needs
 from tests.support.servers import free_port, gunicorn_process, wait_for
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -46,8 +47,8 @@ UNITS = ("helpline@.service", "helpline-retention.service", "helpline-retention.
 
 def needs_proxy(test):
     for mark in (
-        pytest.mark.skipif(nginx.NGINX is None, reason="nginx is not installed (apt-get install nginx; CI does)"),
-        pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set (CI starts Redis)"),
+        needs(nginx.NGINX is not None, "nginx is not installed (apt-get install nginx; CI does)"),
+        needs(REDIS_URL, "TEST_REDIS_URL is not set (CI starts Redis)"),
     ):
         test = mark(test)
     return test
@@ -204,7 +205,7 @@ def test_a_dashboard_through_the_proxy_gets_pushes_from_either_process(app, depl
         dashboard.close()
 
 
-@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")
+@needs(SYSTEMD_ANALYZE is not None, "systemd-analyze is not installed (apt-get install systemd; CI does)")
 def test_the_systemd_units_verify(tmp_path):
     """The units as documented, with /opt/helpline and its .venv standing for this checkout's."""
     for unit in UNITS:

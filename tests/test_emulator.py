@@ -25,7 +25,7 @@ from helpline.emulator.transport import Line, Signer
 from helpline.models import Call, CallEvent
 from tests.support.servers import serving
 
-FAST = dict(rate=200, time_scale=0.0005, wait=Range(5, 120), talk=Range(30, 300), play=Range(10, 20))
+FAST = {"rate": 200, "time_scale": 0.0005, "wait": Range(5, 120), "talk": Range(30, 300), "play": Range(10, 20)}
 # Fields of a call record that depend only on what the caller did, not on timing between calls.
 OUTCOME_FIELDS = (
     "status", "queue_result", "abandoned", "duration_seconds", "wait_seconds",

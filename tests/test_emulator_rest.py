@@ -24,10 +24,10 @@ from tests.support.servers import serving, wait_for
 CALL_SID = re.compile(r"CA[0-9a-f]{32}")
 # Slow enough that callers sit in the queue a while (patience 10 s real), fast enough that a
 # dial with its talk takes a fraction of a second; the test stops the rest once it has seen enough.
-QUEUED = dict(
-    rate=100, time_scale=0.005, wait=Range(2000, 2000), talk=Range(40, 60), play=Range(20, 30), ring=Range(2, 4),
-    counselor_no_answer=0.0, key_mix=KeyMix.parse("1=1"), seed=7,
-)
+QUEUED = {
+    "rate": 100, "time_scale": 0.005, "wait": Range(2000, 2000), "talk": Range(40, 60), "play": Range(20, 30), "ring": Range(2, 4),
+    "counselor_no_answer": 0.0, "key_mix": KeyMix.parse("1=1"), "seed": 7,
+}
 DEADLINE = 8.0
 
 

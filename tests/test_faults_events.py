@@ -98,7 +98,8 @@ def assert_recorded_exactly_once(app, summary, *, finished=True) -> None:
     for outcome in summary.calls:
         call = stored[outcome.call_sid]
         pressed = outcome.menu_choices[-1] if outcome.menu_choices else None
-        played = ("completed", outcome.queue_result, outcome.queue_result == "hangup", outcome.duration, outcome.wait_seconds, pressed if pressed in menu_keys else None)
+        key = pressed if pressed in menu_keys else None
+        played = ("completed", outcome.queue_result, outcome.queue_result == "hangup", outcome.duration, outcome.wait_seconds, key)
         recorded = (call.status, call.queue_result, call.abandoned, call.duration_seconds, call.wait_seconds, call.menu_key)
         if played != recorded:
             wrong.append((outcome.call_sid, played, recorded))

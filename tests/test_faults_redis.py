@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.support.outage import PrivateRedis, TcpProxy
 from tests.support.provider import Provider, new_call_sid
+from tests.support.requirements import needs
 from tests.support.servers import gunicorn_process
 from tests.test_live_processes import Dashboard, listed
 
@@ -23,7 +24,7 @@ WEBHOOK_TIMEOUT = 5
 CATCH_UP_SECONDS = 20
 
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server (CI installs it)")
+pytestmark = needs(shutil.which("redis-server"), "needs redis-server (CI installs it)")
 
 
 @pytest.fixture

@@ -156,7 +156,10 @@ def render(app, source: str, language: str = "fa", **values) -> str:
 
 
 def test_the_filters_follow_the_page_language(app):
-    source = "{{ moment|local_datetime }} | {{ moment|local_date }} | {{ moment|local_time(seconds=True) }} | {{ 1234.5|local_number }} | {{ 0.825|local_percent }}"
+    source = (
+        "{{ moment|local_datetime }} | {{ moment|local_date }} | {{ moment|local_time(seconds=True) }}"
+        " | {{ 1234.5|local_number }} | {{ 0.825|local_percent }}"
+    )
     assert render(app, source, "fa", moment=NOWRUZ) == "۱ فروردین ۱۴۰۳، ۱۴:۰۵ | ۱ فروردین ۱۴۰۳ | ۱۴:۰۵:۰۷ | ۱٬۲۳۴٫۵ | ۸۲٫۵٪"
     assert render(app, source, "en", moment=NOWRUZ) == "20 March 2024, 14:05 | 20 March 2024 | 14:05:07 | 1,234.5 | 82.5%"
     assert render(app, source, "tg", moment=NOWRUZ) == "20 Март 2024, 14:05 | 20 Март 2024 | 14:05:07 | 1\xa0234,5 | 82,5%"

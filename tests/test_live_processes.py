@@ -11,6 +11,7 @@ import socketio
 from twilio.request_validator import RequestValidator
 
 from tests.support.provider import Provider, new_call_sid
+from tests.support.requirements import needs
 from tests.support.servers import gunicorn_process
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -84,7 +85,7 @@ def test_anonymous_sockets_are_refused_on_gunicorn(app, tmp_path):
             client.connect(base_url, transports=["websocket"], wait_timeout=5)
 
 
-@pytest.mark.skipif(not redis_answers(), reason=f"no Redis at {REDIS_URL} (CI starts one)")
+@needs(redis_answers(), f"no Redis at {REDIS_URL} (CI starts one)")
 def test_two_processes_share_dashboards_through_redis(app, auth, tmp_path):
     auth.create()
     with gunicorn_process(app, tmp_path, REDIS_URL=REDIS_URL) as (first, _):

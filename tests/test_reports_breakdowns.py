@@ -25,7 +25,10 @@ def test_category_outcome_risk(app):
         app,
         make_call(local(MONDAY, 9), wait_seconds=5, talk_seconds=60, categories=["anxiety", "stress"], outcome="counselled", risk_level="low"),
         make_call(local(MONDAY, 10), wait_seconds=5, talk_seconds=60, categories=["anxiety"], outcome="counselled", risk_level="low"),
-        make_call(local(MONDAY, 11), wait_seconds=5, talk_seconds=60, categories=["suicide_plan"], outcome="emergency_services_contacted", risk_level="imminent"),
+        make_call(
+            local(MONDAY, 11), wait_seconds=5, talk_seconds=60, categories=["suicide_plan"], outcome="emergency_services_contacted",
+            risk_level="imminent",
+        ),
         make_call(local(MONDAY, 12), wait_seconds=50, abandoned=True, category="elderly"),
     )
     with app.app_context():

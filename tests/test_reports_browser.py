@@ -23,7 +23,10 @@ def reports_page(app, browser):
     add_calls(
         app,
         make_call(local(DAY, 9), wait_seconds=10, talk_seconds=300, wrap_up_seconds=60, categories=["anxiety"], outcome="counselled", risk_level="low"),
-        make_call(local(DAY, 9, 30), wait_seconds=15, talk_seconds=200, wrap_up_seconds=20, categories=["depression"], outcome="counselled", risk_level="medium"),
+        make_call(
+            local(DAY, 9, 30), wait_seconds=15, talk_seconds=200, wrap_up_seconds=20, categories=["depression"], outcome="counselled",
+            risk_level="medium",
+        ),
         make_call(local(DAY, 14), wait_seconds=45, abandoned=True, category="elderly"),
         make_call(local(DAY, 23, 59, 59), wait_seconds=3, abandoned=True),
     )

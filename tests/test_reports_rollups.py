@@ -64,7 +64,7 @@ def assert_same(rolled_up, from_calls, where: str = "report") -> None:
             assert_same(rolled_up[key], from_calls[key], f"{where}.{key}")
     elif isinstance(rolled_up, list):
         assert isinstance(from_calls, list) and len(rolled_up) == len(from_calls), where
-        for number, (mine, theirs) in enumerate(zip(rolled_up, from_calls)):
+        for number, (mine, theirs) in enumerate(zip(rolled_up, from_calls, strict=True)):
             assert_same(mine, theirs, f"{where}[{number}]")
     else:
         assert rolled_up == from_calls, where
@@ -91,15 +91,22 @@ def assert_rollups_agree(app, **kwargs) -> dict:
 
 def mixed_week(app) -> tuple[list[str], int, int]:
     first, second = add_user(app, "counselor1"), add_user(app, "counselor2")
-    at = lambda day, hour, minute=0: local(MONDAY + timedelta(days=day), hour, minute)
+    def at(day, hour, minute=0):
+        return local(MONDAY + timedelta(days=day), hour, minute)
     sids = add_calls(
         app,
-        make_call(at(0, 9), wait_seconds=10, talk_seconds=300, wrap_up_seconds=60, categories=["anxiety", "stress"], repeat_caller=True, counselor_id=first, outcome="counselled", risk_level="low"),
+        make_call(
+            at(0, 9), wait_seconds=10, talk_seconds=300, wrap_up_seconds=60, categories=["anxiety", "stress"], repeat_caller=True,
+            counselor_id=first, outcome="counselled", risk_level="low",
+        ),
         make_call(at(0, 10), wait_seconds=30, talk_seconds=200, category="children_family", counselor_id=second),
         make_call(at(0, 11), wait_seconds=3, abandoned=True),
         make_call(at(0, 12), wait_seconds=40, abandoned=True),
         make_call(at(0, 13), wait_seconds=None, abandoned=True, category="elderly"),
-        make_call(at(1, 0, 10), wait_seconds=20, talk_seconds=100, wrap_up_seconds=0, emergency=True, category="suicide_self_harm", categories=["suicidal_thoughts"], counselor_id=first, outcome="referred", risk_level="high"),
+        make_call(
+            at(1, 0, 10), wait_seconds=20, talk_seconds=100, wrap_up_seconds=0, emergency=True, category="suicide_self_harm",
+            categories=["suicidal_thoughts"], counselor_id=first, outcome="referred", risk_level="high",
+        ),
         make_call(at(1, 23, 59), wait_seconds=2, abandoned=True, emergency=True, category="suicide_self_harm"),
         make_call(at(2, 2), wait_seconds=50, abandoned=True, emergency=True, category=None),
         make_call(None, started_at=at(2, 17), category=None),
@@ -257,7 +264,8 @@ def test_presence_through_the_service(app, client, auth):
     with app.app_context():
         changes = db.session.execute(select(PresenceChange.changed_at, PresenceChange.state).order_by(PresenceChange.id)).all()
         stored = db.session.scalar(select(func.sum(PresenceDay.staffed_microseconds))) or 0
-    expected = sum((later[0] - earlier[0]) // timedelta(microseconds=1) for earlier, later in zip(changes, changes[1:]) if earlier[1] == "available")
+    spans = zip(changes, changes[1:], strict=False)
+    expected = sum((later[0] - earlier[0]) // timedelta(microseconds=1) for earlier, later in spans if earlier[1] == "available")
     assert stored == expected
 
 
@@ -323,7 +331,10 @@ def test_the_migration_counts_existing_rows(app):
     [
         (date(2025, 1, 1), date(2025, 12, 31), (date(2025, 1, 1), date(2025, 12, 31)), []),
         (date(2025, 6, 1), date(2025, 6, 30), (date(2025, 6, 1), date(2025, 6, 30)), []),
-        (date(2025, 1, 15), date(2025, 3, 10), (date(2025, 2, 1), date(2025, 2, 28)), [(date(2025, 1, 15), date(2025, 1, 31)), (date(2025, 3, 1), date(2025, 3, 10))]),
+        (
+            date(2025, 1, 15), date(2025, 3, 10), (date(2025, 2, 1), date(2025, 2, 28)),
+            [(date(2025, 1, 15), date(2025, 1, 31)), (date(2025, 3, 1), date(2025, 3, 10))],
+        ),
         (date(2025, 1, 15), date(2025, 1, 20), None, [(date(2025, 1, 15), date(2025, 1, 20))]),
         (date(2024, 2, 2), date(2024, 3, 1), None, [(date(2024, 2, 2), date(2024, 3, 1))]),
         (date(9999, 12, 5), date(9999, 12, 30), None, [(date(9999, 12, 5), date(9999, 12, 30))]),

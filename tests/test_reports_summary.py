@@ -26,7 +26,8 @@ def summary_of(app, first: date = DAY, last: date | None = None) -> dict:
 
 def mixed_day(app) -> None:
     """Eight offered calls on DAY, an IVR drop-off and a call the day before."""
-    at = lambda hour: local(DAY, hour)
+    def at(hour):
+        return local(DAY, hour)
     add_calls(
         app,
         # 1: answered in 10 s, talk 300 + wrap-up 60, logged under two categories, a repeat caller.
@@ -74,7 +75,8 @@ def test_kpis_of_a_mixed_day(app):
 def test_callers_the_provider_bridged_from_the_queue_are_answered(app):
     """Someone dequeued them with `<Dial><Queue>`: answered on leaving the queue, so their wait
     (QueueTime) is their speed of answer, and counts for the service level."""
-    at = lambda hour: local(DAY, hour)
+    def at(hour):
+        return local(DAY, hour)
     add_calls(
         app,
         # Answered by a counselor the service dialed, in 10 s: talk 300 + wrap-up 60.

@@ -175,7 +175,7 @@ def test_a_dry_run_counts_and_changes_nothing(app, runner, place_call, frozen):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["1 calls would be purged", "3 calls would be anonymised"]
     after = [stored(app, call_sid) for call_sid in calls]
-    for (call, events, audits), (call_after, events_after, audits_after) in zip(before, after):
+    for (call, events, audits), (call_after, events_after, audits_after) in zip(before, after, strict=True):
         assert (call.caller_hash, call.notes, call.caller_masked) == (call_after.caller_hash, call_after.notes, call_after.caller_masked)
         assert events == events_after and [a.reason for a in audits] == [a.reason for a in audits_after]
     assert runs(app) == []

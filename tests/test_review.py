@@ -94,7 +94,7 @@ def every_log(caplog):
         item.disabled = False
     caplog.set_level(logging.DEBUG)
     yield caplog
-    for item, disabled in zip(loggers, were_disabled):
+    for item, disabled in zip(loggers, were_disabled, strict=True):
         item.disabled = disabled
 
 

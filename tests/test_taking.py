@@ -12,10 +12,10 @@ from helpline.models import Call, CallEvent, User
 from tests.support.servers import emulating, serving, wait_for
 
 # Callers who wait long (patience far beyond the test), talks of a fraction of a second.
-PATIENT = dict(
-    rate=100, time_scale=0.005, wait=Range(4000, 4000), talk=Range(40, 60), play=Range(20, 30), ring=Range(1, 2),
-    counselor_no_answer=0.0, key_mix=KeyMix.parse("1=1"), seed=11,
-)
+PATIENT = {
+    "rate": 100, "time_scale": 0.005, "wait": Range(4000, 4000), "talk": Range(40, 60), "play": Range(20, 30), "ring": Range(1, 2),
+    "counselor_no_answer": 0.0, "key_mix": KeyMix.parse("1=1"), "seed": 11,
+}
 
 
 @pytest.fixture

@@ -45,25 +45,36 @@ FRACTION = click.FloatRange(0, 1)
 @click.option("--calls", type=click.IntRange(min=0), default=DEFAULTS["calls"], show_default=True, help="Calls to place.")
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS["rate"], show_default=True, help="New calls per real second.")
 @click.option("--max-live", type=click.IntRange(min=1), default=DEFAULTS["max_live"], show_default=True, help="At most this many calls (threads) at once.")
-@click.option("--callers", type=click.IntRange(min=1), default=DEFAULTS["callers"], show_default=True, help="Size of the pool of caller numbers (small: more repeat callers).")
+@click.option("--callers", type=click.IntRange(min=1), default=DEFAULTS["callers"], show_default=True,
+              help="Size of the pool of caller numbers (small: more repeat callers).")
 @click.option("--anonymous", type=FRACTION, default=DEFAULTS["anonymous"], show_default=True, help="Fraction of callers who withhold their number.")
 @click.option("--to", default=DEFAULTS["to"], show_default=True, help="The helpline number called.")
 @click.option("--voice-path", default=DEFAULTS["voice_path"], show_default=True, help="The number's voice URL, relative to --base-url.")
 @click.option("--status-path", default=DEFAULTS["status_path"], show_default=True, help="The number's status-callback URL.")
-@click.option("--time-scale", type=click.FloatRange(min=0), default=DEFAULTS["time_scale"], show_default=True, help="Real seconds per emulated second (1: real time).")
-@click.option("--wait", type=RANGE, default=str(DEFAULTS["wait"]), show_default=True, help="Emulated seconds a caller waits in the queue before being bridged or hanging up.")
+@click.option("--time-scale", type=click.FloatRange(min=0), default=DEFAULTS["time_scale"], show_default=True,
+              help="Real seconds per emulated second (1: real time).")
+@click.option("--wait", type=RANGE, default=str(DEFAULTS["wait"]), show_default=True,
+              help="Emulated seconds a caller waits in the queue before being bridged or hanging up.")
 @click.option("--talk", type=RANGE, default=str(DEFAULTS["talk"]), show_default=True, help="Emulated seconds a bridged caller talks.")
 @click.option("--think", type=RANGE, default=str(DEFAULTS["think"]), show_default=True, help="Emulated seconds before pressing a key after the menu.")
 @click.option("--play", type=RANGE, default=str(DEFAULTS["play"]), show_default=True, help="Emulated seconds one <Play> lasts.")
-@click.option("--speech-rate", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS["speech_rate"], show_default=True, help="Characters of <Say> text per emulated second.")
-@click.option("--abandon", type=FRACTION, default=DEFAULTS["abandon"], show_default=True, help="Fraction of queued callers who hang up rather than being bridged.")
-@click.option("--key-mix", type=_Parsed(KeyMix, "KEY=WEIGHT,…"), default=str(DEFAULTS["key_mix"]), show_default=True, help="What callers do at a menu: keys, `silence`, `wrong`, with weights.")
-@click.option("--max-queue-size", type=click.IntRange(min=1), default=DEFAULTS["max_queue_size"], show_default=True, help="Provider-side queue limit; beyond it QueueResult=queue-full.")
-@click.option("--max-bounces", type=click.IntRange(min=0), default=DEFAULTS["max_bounces"], show_default=True, help="Full-queue bounces a caller sits through before hanging up.")
-@click.option("--rest-listen", metavar="HOST:PORT", help="Serve the fake provider REST API here (port 0: any free one); point the service's TWILIO_API_BASE_URL at it.")
-@click.option("--bridge", type=click.Choice(BRIDGES), help="Who takes callers out of the queue: the emulator itself, or only REST redirects.  [default: rest with --rest-listen, else self]")
+@click.option("--speech-rate", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS["speech_rate"], show_default=True,
+              help="Characters of <Say> text per emulated second.")
+@click.option("--abandon", type=FRACTION, default=DEFAULTS["abandon"], show_default=True,
+              help="Fraction of queued callers who hang up rather than being bridged.")
+@click.option("--key-mix", type=_Parsed(KeyMix, "KEY=WEIGHT,…"), default=str(DEFAULTS["key_mix"]), show_default=True,
+              help="What callers do at a menu: keys, `silence`, `wrong`, with weights.")
+@click.option("--max-queue-size", type=click.IntRange(min=1), default=DEFAULTS["max_queue_size"], show_default=True,
+              help="Provider-side queue limit; beyond it QueueResult=queue-full.")
+@click.option("--max-bounces", type=click.IntRange(min=0), default=DEFAULTS["max_bounces"], show_default=True,
+              help="Full-queue bounces a caller sits through before hanging up.")
+@click.option("--rest-listen", metavar="HOST:PORT",
+              help="Serve the fake provider REST API here (port 0: any free one); point the service's TWILIO_API_BASE_URL at it.")
+@click.option("--bridge", type=click.Choice(BRIDGES),
+              help="Who takes callers out of the queue: the emulator itself, or only REST redirects.  [default: rest with --rest-listen, else self]")
 @click.option("--ring", type=RANGE, default=str(DEFAULTS["ring"]), show_default=True, help="Emulated seconds before a <Dial>ed counselor answers.")
-@click.option("--counselor-no-answer", type=FRACTION, default=DEFAULTS["counselor_no_answer"], show_default=True, help="Fraction of <Dial>s the counselor does not answer.")
+@click.option("--counselor-no-answer", type=FRACTION, default=DEFAULTS["counselor_no_answer"], show_default=True,
+              help="Fraction of <Dial>s the counselor does not answer.")
 @click.option("--duplicates", type=FRACTION, default=0.0, show_default=True, help="Fraction of requests re-sent byte-identically, at once or later.")
 @click.option("--out-of-order", type=FRACTION, default=0.0, show_default=True, help="Fraction of calls with callbacks delivered out of order.")
 @click.option("--malformed", type=FRACTION, default=0.0, show_default=True, help="Fraction of calls with an extra malformed request, which must be refused.")

@@ -114,11 +114,14 @@ def malformed_delivery(
         return line.prepare(voice_url, pairs, signature=line.signer.sign(voice_url, MultiDict(pairs)))
     if variant == "non-numeric-queue-time":
         url = queue_action_url or status_url
-        return line.prepare(url, {**params, "CallStatus": "in-progress", "QueueResult": "bridged", "QueueTime": rng.choice(("3 minutes", "-5", "1e3", "12.5", ""))})
+        queue_time = rng.choice(("3 minutes", "-5", "1e3", "12.5", ""))
+        return line.prepare(url, {**params, "CallStatus": "in-progress", "QueueResult": "bridged", "QueueTime": queue_time})
     if variant == "bad-call-status":
         return line.prepare(status_url, {**completed, "CallStatus": rng.choice(("finished", "COMPLETED", "hung-up"))})
     if variant == "bad-timestamp":
-        return line.prepare(status_url, {**completed, "Timestamp": rng.choice(("yesterday", "2026-01-01T10:00:00", "Mon, 99 Foo 2026", "Fri, 31 Dec 9999 23:59:59 -2359"))})
+        # The last: RFC 2822 in form, but no UTC time exists for it.
+        timestamp = rng.choice(("yesterday", "2026-01-01T10:00:00", "Mon, 99 Foo 2026", "Fri, 31 Dec 9999 23:59:59 -2359"))
+        return line.prepare(status_url, {**completed, "Timestamp": timestamp})
     if variant == "bad-digits":
         url = gather_url or status_url
         return line.prepare(url, {**params, "CallStatus": "in-progress", "Digits": rng.choice(("1 OR 1=1", "12a", "<1>"))})

@@ -56,7 +56,7 @@ class KeyMix:
 
     def draw(self, rng: Random) -> str | None:
         """A key to press, or None for silence."""
-        choices, weights = zip(*self.weights)
+        choices, weights = zip(*self.weights, strict=True)
         choice = rng.choices(choices, weights=weights)[0]
         if choice == "silence":
             return None

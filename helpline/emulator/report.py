@@ -85,7 +85,7 @@ class Summary:
         data = asdict(self)
         del data["acknowledged"]
         if include_calls:
-            for outcome, entry in zip(self.calls, data["calls"]):
+            for outcome, entry in zip(self.calls, data["calls"], strict=True):
                 entry.update(queue_result=outcome.queue_result, wait_seconds=outcome.wait_seconds, redirects=outcome.redirects)
         else:
             del data["calls"]

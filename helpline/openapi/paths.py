@@ -93,7 +93,9 @@ PATHS = {
         )
     },
     "/api/logout": {
-        "post": operation("Log out: offline, and every socket of the user closed", ANY_ROLE, {"200": answer("Logged out.", obj({"logged_out": {"const": True}}))})
+        "post": operation(
+            "Log out: offline, and every socket of the user closed", ANY_ROLE, {"200": answer("Logged out.", obj({"logged_out": {"const": True}}))}
+        )
     },
     "/api/me": {"get": operation("The user, their presence and their current call", ANY_ROLE, {"200": answer("The user.", ref("Me"))})},
     "/api/me/language": {
@@ -191,7 +193,13 @@ PATHS = {
         "get": operation(
             "Every active counselor's presence",
             ANY_ROLE,
-            {"200": answer("Counselors by name.", obj({"counselors": {"type": "array", "items": obj({"username": STRING, "state": {"type": "string", "enum": list(PRESENCE_STATES)}, "since": STAMP})}}))},
+            {
+                "200": answer(
+                    "Counselors by name.",
+                    obj({"counselors": {"type": "array", "items": obj({"username": STRING, "state": {"type": "string", "enum": list(PRESENCE_STATES)},
+                                                                 "since": STAMP})}}),
+                )
+            },
         ),
         "put": operation(
             "Set the counselor's own state (`on_call` is the service's to set)",
@@ -213,7 +221,11 @@ PATHS = {
             ("admin",),
             {"201": answer("Created.", ref("User")), "400": answer("A bad field, named in `field`.")},
             body=obj(
-                {"username": {"type": "string", "minLength": 1, "maxLength": 64}, "password": {"type": "string", "minLength": 10, "maxLength": 256}, "role": {"type": "string", "enum": list(ROLES)}},
+                {
+                    "username": {"type": "string", "minLength": 1, "maxLength": 64},
+                    "password": {"type": "string", "minLength": 10, "maxLength": 256},
+                    "role": {"type": "string", "enum": list(ROLES)},
+                },
                 {"language": {"type": "string", "enum": list(LANGUAGES)}, "phone_number": maybe({"type": "string", "pattern": r"^\+[1-9][0-9]{6,14}$"})},
             ),
         ),
@@ -245,7 +257,13 @@ PATHS = {
         "get": operation(
             "The taxonomy's labels in force, and those an admin changed",
             ("admin",),
-            {"200": answer("Labels by key.", obj({"labels": {"type": "object", "additionalProperties": ref("Labels")}, "changed": {"type": "object", "additionalProperties": ref("Labels")}}))},
+            {
+                "200": answer(
+                    "Labels by key.",
+                    obj({"labels": {"type": "object", "additionalProperties": ref("Labels")},
+                         "changed": {"type": "object", "additionalProperties": ref("Labels")}}),
+                )
+            },
         )
     },
     "/api/admin/labels/{key}": {
@@ -276,7 +294,11 @@ PATHS = {
         "put": operation(
             "One prompt of one language",
             ("admin",),
-            {"200": answer("The menu.", ref("Menu")), "400": answer("A bad prompt or text, named in `field`."), "404": answer("The menu has no such language.")},
+            {
+                "200": answer("The menu.", ref("Menu")),
+                "400": answer("A bad prompt or text, named in `field`."),
+                "404": answer("The menu has no such language."),
+            },
             parameters=(
                 path_parameter("code", STRING, "A language of the menu."),
                 path_parameter("name", {"type": "string", "enum": list(PROMPT_NAMES)}, "The prompt."),
@@ -296,7 +318,10 @@ PATHS = {
             body=obj({"value": NUMBER}),
         ),
         "delete": operation(
-            "The default again", ("admin",), {"200": answer("The threshold.", ref("Threshold")), "404": answer("No such threshold.")}, parameters=(THRESHOLD_KEY,)
+            "The default again",
+            ("admin",),
+            {"200": answer("The threshold.", ref("Threshold")), "404": answer("No such threshold.")},
+            parameters=(THRESHOLD_KEY,),
         ),
     },
 }

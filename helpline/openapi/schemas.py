@@ -19,7 +19,7 @@ from helpline.taxonomy import LANGUAGES, RISK_LEVELS
 from helpline.triage import PRIORITY_RANKS
 
 PRIORITIES = list(PRIORITY_RANKS)
-COUNTS = {name: COUNT for name in ("offered", "answered", "abandoned", "short_abandons", "answered_within_threshold")}
+COUNTS = dict.fromkeys(("offered", "answered", "abandoned", "short_abandons", "answered_within_threshold"), COUNT)
 
 SCHEMAS = {
     "Error": obj(
@@ -114,7 +114,11 @@ SCHEMAS = {
             "categories": {
                 "type": "array",
                 "items": obj(
-                    {"key": STRING, "label": STRING, "children": {"type": "array", "items": obj({"key": STRING, "label": STRING, "children": {"type": "array", "maxItems": 0}})}}
+                    {
+                        "key": STRING,
+                        "label": STRING,
+                        "children": {"type": "array", "items": obj({"key": STRING, "label": STRING, "children": {"type": "array", "maxItems": 0}})},
+                    }
                 ),
             },
             "call_types": {"type": "array", "items": ref("TaxonomyEntry")},
@@ -197,7 +201,7 @@ SCHEMAS = {
         {
             "version": INTEGER,
             "queue": obj({"waiting": COUNT, "longest_wait_seconds": INTEGER, "emergency_waiting": COUNT}),
-            "counselors": obj({state: COUNT for state in PRESENCE_STATES}),
+            "counselors": obj(dict.fromkeys(PRESENCE_STATES, COUNT)),
             "today": obj(
                 {
                     "offered": COUNT,

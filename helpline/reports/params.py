@@ -39,11 +39,11 @@ def requested_period() -> Period:
     )
     # The first and last days the calendar holds have no UTC bounds at the helpline's offset.
     try:
-        period.start_utc
+        _ = period.start_utc
     except OverflowError:
         raise PeriodError("from", "must be after 0001-01-01") from None
     try:
-        period.end_utc
+        _ = period.end_utc
     except OverflowError:
         raise PeriodError("to", "must be before 9999-12-31") from None
     return period

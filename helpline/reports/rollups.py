@@ -164,7 +164,7 @@ def day_pieces(start: datetime, end: datetime, offset: timedelta):
 def staffed_by_day(changes: list[tuple[datetime, str]], offset: timedelta) -> dict[date, int]:
     """Microseconds per local day of the ended staffed spans of one user's ordered changes."""
     totals: dict[date, int] = {}
-    for (at, state), (until, _) in zip(changes, changes[1:]):
+    for (at, state), (until, _) in zip(changes, changes[1:], strict=False):
         if state in STAFFED_STATES:
             for day, microseconds in day_pieces(at, until, offset):
                 totals[day] = totals.get(day, 0) + microseconds

@@ -18,6 +18,6 @@ api_bp = Blueprint("review_api", __name__, url_prefix="/api")
 REVIEWERS = ("supervisor", "admin")
 
 # The routes attach themselves to the blueprints above.
-from helpline.review import audit, call_page, overview, reveal, templating  # noqa: F401
+from helpline.review import audit, call_page, overview, reveal, templating  # noqa: E402, F401
 
 __all__ = ["REVIEWERS", "api_bp", "bp"]

@@ -5,11 +5,10 @@ Revises: dba2f720c690
 Create Date: 2026-11-28 13:43:54.179648
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import helpline.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'be71ae754a61'

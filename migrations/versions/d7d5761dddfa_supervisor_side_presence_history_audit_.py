@@ -5,11 +5,10 @@ Revises: be71ae754a61
 Create Date: 2026-11-28 14:20:41.275800
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import helpline.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'd7d5761dddfa'

@@ -1,15 +1,14 @@
 """calls, call events, users, counters
 
 Revision ID: dba2f720c690
-Revises: 
+Revises:
 Create Date: 2026-11-28 13:21:43.369735
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import helpline.db
-
 
 # revision identifiers, used by Alembic.
 revision = 'dba2f720c690'
