@@ -9,6 +9,7 @@ from helpline.admin import saved_settings
 from helpline.admin.menu_overrides import menu_in_force
 from helpline.db import db
 from helpline.menu import PROMPT_NAMES, MenuError, Prompt, load
+from tests.support.calls import call_record, place_call, twiml
 from tests.support.provider import Provider, new_call_sid
 from tests.test_admin_access import (
     database_that_stops,
@@ -18,7 +19,6 @@ from tests.test_admin_access import (
 )
 from tests.test_admin_labels import warnings_of
 from tests.test_admin_thresholds import save_setting
-from tests.test_voice import call_record, place_call, twiml
 
 FILE_GREETING = "You have reached the 1480 counselling line. This call is confidential."
 NEW_GREETING = "Welcome to the 1480 line. Everything you say stays between us."

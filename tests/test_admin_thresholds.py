@@ -5,14 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, update
 
-from helpline import clock, settings
+from helpline import settings
 from helpline.admin import saved_settings
 from helpline.admin.saved_settings import threshold
 from helpline.db import db
 from helpline.models import Setting
+from tests.support.calls import call_record, place_call, queue_sids
 from tests.support.provider import new_call_sid
 from tests.test_admin_access import log_in_admin, post_form, settings_rows
-from tests.test_voice import NOW, call_record, place_call, queue_sids
 
 
 def save_setting(app, key, value) -> None:
@@ -24,17 +24,6 @@ def save_setting(app, key, value) -> None:
 @pytest.fixture
 def admin(app, auth, client):
     return log_in_admin(app, auth, client)
-
-
-@pytest.fixture
-def at(monkeypatch):
-    """Set the service's clock: `at(seconds_after_NOW)`."""
-
-    def set_time(seconds: float = 0):
-        monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(seconds=seconds))
-
-    set_time(0)
-    return set_time
 
 
 def test_the_page_shows_each_value_in_force_beside_its_default(app, admin):

@@ -1,34 +1,19 @@
 """The JSON API: login, the queue, the call log."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from flask import Blueprint
 
-from helpline import clock, live
+from helpline import live
 from helpline.auth import roles_required
+from tests.support.calls import NOW, queue_caller
 from tests.support.provider import Provider, new_call_sid
 
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 CALL_FIELDS = {
     "call_sid", "status", "category", "priority", "queue_result", "abandoned", "wait_seconds", "duration_seconds",
     "counselor", "risk_level", "outcome", "notes", "repeat_caller", "started_at", "ended_at",
 }
-
-
-@pytest.fixture
-def at(monkeypatch):
-    def set_time(moment: datetime):
-        monkeypatch.setattr(clock, "now", lambda: moment)
-
-    set_time(NOW)
-    return set_time
-
-
-def queue_caller(provider, digits="1", caller="+989121234567"):
-    call_sid = new_call_sid()
-    provider.post("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, caller, Digits=digits, CallStatus="in-progress"))
-    return call_sid
 
 
 @pytest.mark.parametrize("path", ["/api/queue", "/api/calls", f"/api/calls/{'CA' + '0' * 32}"])

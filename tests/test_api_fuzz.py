@@ -31,7 +31,7 @@ from helpline.db import db
 from helpline.models import ROLES, Call, User
 from helpline.openapi import PATHS
 from tests.support.apps import dispose
-from tests.support.provider import Provider, new_call_sid
+from tests.support.calls import queue_caller
 
 FUZZ_EXAMPLES = 6
 COVERAGE_CASES = 12
@@ -69,13 +69,6 @@ def add_user(username: str, role: str, presence: str = "offline") -> User:
     )  # fmt: skip
     db.session.add(user)
     return user
-
-
-def queue_caller(provider: Provider, digits: str = "1", caller: str = "+989121234567") -> str:
-    call_sid = new_call_sid()
-    response = provider.post("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, caller, Digits=digits, CallStatus="in-progress"))
-    assert response.status_code == 200
-    return call_sid
 
 
 def handled(app, call_sid: str, counselor_id: int, *, logged: bool) -> None:

@@ -2,7 +2,7 @@
 
 import random
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,38 +13,14 @@ from helpline import clock
 from helpline.caller_privacy import reveal
 from helpline.db import db
 from helpline.models import Call, CallEvent
+from tests.support.calls import NOW, call_events
 from tests.support.provider import Provider, new_call_sid
 
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
 COMPARED = [
     column.name
     for column in Call.__table__.columns
     if column.name not in {"call_sid", "caller_hash", "caller_encrypted", "caller_masked", "updated_at"}
 ]
-
-
-def call_events(call_sid: str, caller: str, result: str) -> list[tuple[str, dict]]:
-    """Every webhook of one call's life, in the order the provider would send them."""
-
-    def params(**extra):
-        return Provider.params(call_sid, caller, **extra)
-
-    def status(name, sequence, seconds, **extra):
-        stamp = (NOW + timedelta(seconds=seconds)).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        return params(CallStatus=name, SequenceNumber=str(sequence), Timestamp=stamp, CallbackSource="call-progress-events", **extra)
-
-    return [
-        ("/twilio/status", status("initiated", 0, -2)),
-        ("/twilio/status", status("ringing", 1, -1)),
-        ("/twilio/voice?lang=en", params(CallStatus="ringing")),
-        ("/twilio/menu?attempt=1&lang=en", params(CallStatus="in-progress", Digits="7")),
-        ("/twilio/menu?attempt=2&lang=en", params(CallStatus="in-progress", Digits="3")),
-        ("/twilio/wait?lang=en", params(CallStatus="in-progress", QueueTime="10", QueuePosition="2")),
-        ("/twilio/wait?lang=en", params(CallStatus="in-progress", QueueTime="20", QueuePosition="1")),
-        ("/twilio/queue-result?lang=en", params(CallStatus="in-progress", QueueResult=result, QueueTime="25")),
-        ("/twilio/status", status("in-progress", 2, 0)),
-        ("/twilio/status", status("completed", 3, 90, CallDuration="90")),
-    ]
 
 
 def final_record(app, call_sid: str) -> dict:

@@ -9,8 +9,8 @@ from helpline import taxonomy
 from helpline.counselor_log import LogFieldError, validate
 from helpline.db import db
 from helpline.models import Call
+from tests.support.calls import give_call, presence_of, queue_caller
 from tests.support.provider import Provider
-from tests.test_presence import give_call, presence_of, queue_caller
 
 TAXONOMY = taxonomy.load(config.CONFIG_DIR / "taxonomy.toml")
 TODAY = date(2026, 11, 28)

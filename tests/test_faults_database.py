@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from helpline import background
 from helpline.emulator import Range
 from helpline.webhook_recording import record_spooled
+from tests.support.load import assert_recorded_exactly_once, background_load
 from tests.support.outage import (
     Outage,
     counts,
@@ -24,7 +25,6 @@ from tests.support.outage import (
 )
 from tests.support.provider import HttpProvider, Provider, new_call_sid
 from tests.support.servers import gunicorn_process, wait_for
-from tests.test_faults_events import assert_recorded_exactly_once, background_load
 
 OUTAGE_SECONDS = 30
 # Spooled webhooks are recorded within this many seconds of the database answering again, with

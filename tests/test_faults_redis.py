@@ -7,17 +7,15 @@ process B throughout, without reconnecting its socket.
 """
 
 import shutil
-import xml.etree.ElementTree as ET
 
 import pytest
-import requests
-from twilio.request_validator import RequestValidator
 
+from tests.support.calls import queue_caller
 from tests.support.outage import PrivateRedis, TcpProxy
-from tests.support.provider import Provider, new_call_sid
+from tests.support.provider import HttpProvider
 from tests.support.requirements import needs
 from tests.support.servers import gunicorn_process
-from tests.test_live_processes import Dashboard, listed
+from tests.support.sockets import Dashboard, listed
 
 # Far more than a webhook takes, far less than the provider's 15 s: a stall fails the request.
 WEBHOOK_TIMEOUT = 5
@@ -35,18 +33,6 @@ def redis_server(tmp_path):
     server.stop()
 
 
-def queue_caller(base_url: str, app) -> str:
-    """A caller presses 1; the answer must queue them, within the timeout, whatever Redis does."""
-    call_sid = new_call_sid()
-    url = f"{base_url}/twilio/menu?attempt=1&lang=en"
-    params = Provider.params(call_sid, Digits="1", CallStatus="in-progress")
-    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(url, params)
-    answer = requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=WEBHOOK_TIMEOUT)
-    assert answer.status_code == 200
-    assert ET.fromstring(answer.text).find("Enqueue") is not None
-    return call_sid
-
-
 def test_webhooks_ignore_a_missing_redis_and_dashboards_catch_up_when_it_returns(app, auth, tmp_path, redis_server):
     auth.create()
     proxy = TcpProxy("127.0.0.1", redis_server.port)
@@ -57,19 +43,21 @@ def test_webhooks_ignore_a_missing_redis_and_dashboards_catch_up_when_it_returns
             gunicorn_process(app, tmp_path, REDIS_URL=redis_server.url) as (second, _),
         ):
             dashboard = Dashboard(second, "counselor1")
+            # A caller pressing 1 must be queued within the timeout, whatever Redis does.
+            webhooks = HttpProvider(first, app.config["TWILIO_AUTH_TOKEN"], timeout=WEBHOOK_TIMEOUT)
             try:
                 dashboard.next_queue(lambda body: True)
-                dashboard.next_queue(listed(queue_caller(first, app)))
+                dashboard.next_queue(listed(queue_caller(webhooks)))
 
                 # A black hole between process A and Redis: A's webhooks still answer at once.
                 proxy.swallow()
-                silenced = [queue_caller(first, app) for _ in range(3)]
+                silenced = [queue_caller(webhooks) for _ in range(3)]
                 proxy.forward()
                 dashboard.next_queue(lambda body: all(listed(call_sid)(body) for call_sid in silenced), CATCH_UP_SECONDS)
 
                 # Redis stopped: the same, and B's dashboard catches up once it is back.
                 redis_server.stop()
-                missed = [queue_caller(first, app) for _ in range(3)]
+                missed = [queue_caller(webhooks) for _ in range(3)]
                 redis_server.start()
                 dashboard.next_queue(lambda body: all(listed(call_sid)(body) for call_sid in missed), CATCH_UP_SECONDS)
                 assert dashboard.client.connected

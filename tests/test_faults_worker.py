@@ -11,6 +11,7 @@ import time
 
 from helpline import background
 from helpline.emulator import Range
+from tests.support.load import assert_recorded_exactly_once, background_load
 from tests.support.outage import (
     counts,
     gunicorn_pids,
@@ -20,7 +21,6 @@ from tests.support.outage import (
 )
 from tests.support.provider import Provider, new_call_sid
 from tests.support.servers import wait_for
-from tests.test_faults_events import assert_recorded_exactly_once, background_load
 
 LOAD = {
     "rate": 5,

@@ -8,9 +8,9 @@ from helpline import clock, live
 from helpline.db import db
 from helpline.live import alert_long_waits, socketio
 from helpline.models import CallEvent, SocketConnection
+from tests.support.calls import give_call, queue_caller
 from tests.support.provider import Provider, new_call_sid
 from tests.support.sockets import received
-from tests.test_presence import give_call, queue_caller
 
 
 def connect(app, client):

@@ -10,7 +10,8 @@ from helpline import clock, live
 from helpline.db import db
 from helpline.metrics import registry
 from helpline.models import Call, User
-from tests.support.provider import Provider, new_call_sid, path_with
+from tests.support.calls import queue_caller
+from tests.support.provider import Provider, new_call_sid
 
 TOKEN = "metrics-test-token-1234"
 
@@ -38,13 +39,6 @@ def scrape(client) -> dict[tuple[str, tuple], float]:
         for family in text_string_to_metric_families(response.get_data(as_text=True))
         for sample in family.samples
     }
-
-
-def queue_caller(provider, digits: str) -> str:
-    call_sid = new_call_sid()
-    params = provider.params(call_sid, Digits=digits, CallStatus="in-progress")
-    assert provider.post(path_with("/twilio/menu", attempt=1, lang="en"), params).status_code == 200
-    return call_sid
 
 
 def test_without_a_token_setting_there_is_no_endpoint(client):

@@ -2,30 +2,11 @@
 
 import pytest
 
-from helpline import call_queue, clock
+from helpline import clock
 from helpline.db import db
-from helpline.models import Call, User
-from tests.support.provider import Provider, new_call_sid
-
-
-def queue_caller(provider, digits="1") -> str:
-    call_sid = new_call_sid()
-    provider.post("/twilio/menu?attempt=1&lang=en", Provider.params(call_sid, Digits=digits))
-    return call_sid
-
-
-def give_call(app, call_sid: str, username: str) -> None:
-    """A counselor on a call, as taking one leaves them (the provider side aside)."""
-    with app.app_context():
-        user = db.session.scalar(db.select(User).where(User.username == username))
-        assert call_queue.claim(call_sid, user.id, clock.now())
-        user.presence = "on_call"
-        db.session.commit()
-
-
-def presence_of(app, username: str) -> str:
-    with app.app_context():
-        return db.session.scalar(db.select(User.presence).where(User.username == username))
+from helpline.models import Call
+from tests.support.calls import give_call, presence_of, queue_caller
+from tests.support.provider import Provider
 
 
 def put(client, state):

@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from helpline.db import db
+from tests.support.calls import call_events
 from tests.support.provider import new_call_sid
-from tests.test_call_log import call_events
 
 NUMBER = "+989127654321"
 FRAGMENTS = ("7654321", "9127654", "989127")

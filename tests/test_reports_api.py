@@ -6,13 +6,7 @@ import pytest
 
 from helpline import clock
 from helpline.reports.period import local_today
-from tests.test_reports_helpers import (
-    add_calls,
-    add_presence,
-    add_user,
-    local,
-    make_call,
-)
+from tests.support.reports import add_calls, add_presence, add_user, local, make_call
 
 DAY = date(2024, 3, 11)
 PERIOD = {"from": DAY.isoformat(), "to": DAY.isoformat()}

@@ -7,14 +7,7 @@ import pytest
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.period import Period
 from helpline.reports.trend import daily
-from tests.test_reports_helpers import (
-    THRESHOLDS,
-    add_calls,
-    day_bounds,
-    local,
-    make_call,
-    provider_bridged,
-)
+from tests.support.reports import THRESHOLDS, add_calls, day_bounds, local, make_call, provider_bridged
 
 MONDAY = date(2024, 3, 11)
 TUESDAY = MONDAY + timedelta(days=1)

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from tests.support.browser import STEP_MS, expect, needs_browser
+from tests.support.reports import add_calls, add_user, local, make_call
 from tests.support.servers import serving
 from tests.support.users import PASSWORD
-from tests.test_reports_helpers import add_calls, add_user, local, make_call
 
 DAY = date(2024, 3, 11)
 

@@ -5,14 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from helpline.reports.counselors import per_counselor
-from tests.test_reports_helpers import (
-    add_calls,
-    add_presence,
-    add_user,
-    day_bounds,
-    local,
-    make_call,
-)
+from tests.support.reports import add_calls, add_presence, add_user, day_bounds, local, make_call
 
 DAY = date(2024, 3, 11)
 AFTER = local(DAY + timedelta(days=30))

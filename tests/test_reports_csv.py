@@ -8,7 +8,7 @@ import pytest
 
 from helpline.caller_privacy import protect, reveal
 from helpline.reports import csv_export
-from tests.test_reports_helpers import add_calls, add_user, local, make_call
+from tests.support.reports import add_calls, add_user, local, make_call
 
 DAY = date(2024, 3, 11)
 PERIOD = {"from": DAY.isoformat(), "to": DAY.isoformat()}

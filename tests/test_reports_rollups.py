@@ -10,10 +10,8 @@ from sqlalchemy import delete, func, select, text, update
 
 from helpline.db import db
 from helpline.models import Call, PresenceChange
-from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
-from helpline.reports.counselors import per_counselor
 from helpline.reports.period import Period
-from helpline.reports.rollup_tables import CallHour, PresenceDay, ReportRollupSettings
+from helpline.reports.rollup_tables import CallHour, PresenceDay
 from helpline.reports.rollups import (
     RollupDays,
     days_covered,
@@ -22,71 +20,12 @@ from helpline.reports.rollups import (
 )
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily
+from tests.support.calls import give_call, queue_caller
 from tests.support.provider import Provider, path_with
-from tests.test_presence import give_call, queue_caller
-from tests.test_reports_helpers import (
-    THRESHOLDS,
-    add_calls,
-    add_presence,
-    add_user,
-    local,
-    make_call,
-    provider_bridged,
-)
+from tests.support.reports import THRESHOLDS, add_calls, add_presence, add_user, local, make_call, provider_bridged
+from tests.support.rollups import DELTA_TABLES, MONDAY, NOW, WEEK, assert_rollups_agree, assert_same, rolled_up_and_read_from_calls
 
-MONDAY = date(2024, 3, 11)
-WEEK = Period(MONDAY - timedelta(days=2), MONDAY + timedelta(days=4), 210)
-NOW = local(MONDAY + timedelta(days=40))
 BEFORE_ROLLUPS = "d7d5761dddfa"
-SUMS_TABLES = ("call_days", "call_hours", "call_category_days", "counselor_days")
-DELTA_TABLES = ("call_days_delta", "call_hours_delta", "call_category_days_delta", "counselor_days_delta")
-
-
-def every_report(period: Period, thresholds: dict, now=NOW) -> dict:
-    start, end = period.start_utc, period.end_utc
-    return {
-        "summary": summarize(start, end, **thresholds),
-        "counselors": per_counselor(start, end, now=now),
-        "breakdown": by_category_outcome_risk(start, end),
-        "hours": by_hour_and_weekday(start, end, utc_offset_minutes=period.utc_offset_minutes, **thresholds),
-        "trend": daily(period, **thresholds),
-    }
-
-
-def assert_same(rolled_up, from_calls, where: str = "report") -> None:
-    """Equal, floats within a millisecond (or a millionth, for ratios): SQLite measures spans
-    in julian days, whose doubles are some tens of microseconds apart in this century."""
-    if isinstance(rolled_up, float) or isinstance(from_calls, float):
-        assert from_calls is not None and rolled_up == pytest.approx(from_calls, abs=1e-3, rel=1e-6), where
-    elif isinstance(rolled_up, dict):
-        assert isinstance(from_calls, dict) and list(rolled_up) == list(from_calls), where
-        for key in rolled_up:
-            assert_same(rolled_up[key], from_calls[key], f"{where}.{key}")
-    elif isinstance(rolled_up, list):
-        assert isinstance(from_calls, list) and len(rolled_up) == len(from_calls), where
-        for number, (mine, theirs) in enumerate(zip(rolled_up, from_calls, strict=True)):
-            assert_same(mine, theirs, f"{where}[{number}]")
-    else:
-        assert rolled_up == from_calls, where
-
-
-def rolled_up_and_read_from_calls(app, period: Period = WEEK, thresholds: dict = THRESHOLDS, now=NOW) -> tuple[dict, dict]:
-    """The reports from the rollups, then (their offset taken away, inside a transaction that
-    is rolled back) from the calls."""
-    with app.app_context():
-        assert days_covered(db.session, period.start_utc, period.end_utc, period.utc_offset_minutes) is not None
-        rolled_up = every_report(period, thresholds, now)
-        db.session.execute(delete(ReportRollupSettings))
-        assert days_covered(db.session, period.start_utc, period.end_utc) is None
-        from_calls = every_report(period, thresholds, now)
-        db.session.rollback()
-    return rolled_up, from_calls
-
-
-def assert_rollups_agree(app, **kwargs) -> dict:
-    rolled_up, from_calls = rolled_up_and_read_from_calls(app, **kwargs)
-    assert_same(rolled_up, from_calls)
-    return rolled_up
 
 
 def mixed_week(app) -> tuple[list[str], int, int]:

@@ -13,9 +13,9 @@ from helpline.db import db
 from helpline.models import Call
 from helpline.reports.period import Period
 from helpline.reports.rollups import fold_deltas
+from tests.support.calls import queue_caller
 from tests.support.provider import Provider, new_call_sid
-from tests.test_presence import queue_caller
-from tests.test_reports_rollups import DELTA_TABLES, SUMS_TABLES, assert_rollups_agree
+from tests.support.rollups import DELTA_TABLES, SUMS_TABLES, assert_rollups_agree
 
 WEBHOOK_THREADS = 16
 CALLS_PER_THREAD = 8

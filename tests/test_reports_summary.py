@@ -7,14 +7,7 @@ import pytest
 from helpline.db import db
 from helpline.reports.rollups import days_covered
 from helpline.reports.summary import summarize
-from tests.test_reports_helpers import (
-    THRESHOLDS,
-    add_calls,
-    day_bounds,
-    local,
-    make_call,
-    provider_bridged,
-)
+from tests.support.reports import THRESHOLDS, add_calls, day_bounds, local, make_call, provider_bridged
 
 DAY = date(2024, 3, 11)
 

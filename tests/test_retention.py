@@ -10,8 +10,8 @@ from helpline import clock
 from helpline.db import db
 from helpline.models import AuditRecord, Call, CallEvent, User
 from helpline.retention import ANONYMISED, CALL_ROWS, KEPT_PARAMS, REDACTED_REASON
+from tests.support.calls import call_events
 from tests.support.provider import new_call_sid
-from tests.test_call_log import call_events
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 NUMBER = "+989127654321"

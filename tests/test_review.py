@@ -13,8 +13,8 @@ import pytest
 from helpline import clock
 from helpline.db import db
 from helpline.models import AuditRecord, Call, User
+from tests.support.calls import call_events
 from tests.support.provider import new_call_sid
-from tests.test_call_log import call_events
 
 NUMBER = "+989127654321"
 # Any of these in a page, a body or a log line would be the number in plain text.

@@ -14,10 +14,10 @@ from helpline.db import db
 from helpline.models import Call
 from helpline.spool import Backlog, Spool
 from helpline.webhook_recording import replay_spool
+from tests.support.calls import call_events
 from tests.support.outage import counts, spooled
 from tests.support.provider import Provider, new_call_sid
 from tests.support.servers import wait_for
-from tests.test_call_log import call_events
 
 
 def test_callers_are_queued_while_the_database_is_down_and_nothing_is_lost(fragile_app, fragile_provider, outage, app):

@@ -137,7 +137,7 @@ def test_a_counselor_who_does_not_answer_sends_the_caller_back(app, auth, servic
 def test_when_the_provider_fails_the_caller_stays_queued(app, auth, provider):
     app.config["TWILIO_API_BASE_URL"] = "http://127.0.0.1:9"  # nothing listens there
     client = counselor(app, auth)
-    from tests.test_presence import queue_caller
+    from tests.support.calls import queue_caller
 
     call_sid = queue_caller(provider)
     response = client.post("/api/queue/take")

@@ -1,49 +1,14 @@
 """The call flow as the provider drives it, over HTTP with signed requests."""
 
-import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from helpline import clock
 from helpline.db import db
 from helpline.models import Call, CallEvent
+from tests.support.calls import NOW, call_record, place_call, queue_sids, twiml
 from tests.support.provider import new_call_sid
-
-NOW = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def at(monkeypatch):
-    """Set the service's clock: `at(seconds_after_NOW)`."""
-
-    def set_time(seconds: float = 0):
-        monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(seconds=seconds))
-
-    set_time(0)
-    return set_time
-
-
-def twiml(response) -> ET.Element:
-    assert response.status_code == 200, response.data
-    assert response.mimetype == "text/xml"
-    return ET.fromstring(response.data)
-
-
-def call_record(app, call_sid) -> Call:
-    with app.app_context():
-        return db.session.get(Call, call_sid)
-
-
-def place_call(provider, call_sid, digits=None, caller="+989121234567", lang="en"):
-    """Greeting, then one key (or silence); returns the TwiML that queued the caller."""
-    root = twiml(provider.post(f"/twilio/voice?lang={lang}", provider.params(call_sid, caller, CallStatus="ringing")))
-    gather = root.find("Gather")
-    params = provider.params(call_sid, caller, CallStatus="in-progress")
-    if digits is None:
-        return twiml(provider.post(root.find("Redirect").text, params))
-    return twiml(provider.post(gather.get("action"), {**params, "Digits": digits}))
 
 
 @pytest.mark.parametrize(
@@ -109,12 +74,6 @@ def test_persian_is_the_default_language(app, provider, at):
     root = twiml(provider.post("/twilio/voice", provider.params(call_sid, CallStatus="ringing")))
     assert root.find("Say").get("language") == "fa-IR"
     assert call_record(app, call_sid).language == "fa"
-
-
-def queue_sids(client):
-    response = client.get("/api/queue")
-    assert response.status_code == 200
-    return [entry["call_sid"] for entry in response.json["calls"]]
 
 
 def test_danger_now_is_served_before_everyone(app, provider, client, auth, at):

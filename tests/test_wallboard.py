@@ -11,7 +11,7 @@ from helpline.db import db
 from helpline.models import Call, User
 from helpline.wallboard import today_period
 from tests.support.provider import new_call_sid
-from tests.test_reports_helpers import provider_bridged
+from tests.support.reports import provider_bridged
 
 # 13:30 in Tehran (UTC+3:30): the local day began at 20:30 UTC the day before.
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)

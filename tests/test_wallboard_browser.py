@@ -27,9 +27,9 @@ from tests.support.browser import (
     new_page,
     serving_pages,
 )
+from tests.support.calls import give_call
 from tests.support.provider import HttpProvider, Provider, new_call_sid
 from tests.support.users import PASSWORD
-from tests.test_presence import give_call
 
 NUMBER = "+989121110000"
 

@@ -10,9 +10,9 @@ from helpline import clock, settings
 from helpline.db import db
 from helpline.live import alert_long_waits, pushes, socketio, wallboard_watched
 from helpline.models import User
+from tests.support.calls import give_call, queue_caller
 from tests.support.provider import Provider
 from tests.support.sockets import received
-from tests.test_presence import give_call, queue_caller
 
 PASSWORD = "correct horse battery"
 COMPLETE_LOG = {"call_type": "about_self", "categories": ["anxiety"], "risk_level": "low", "outcome": "counselled"}

@@ -50,12 +50,13 @@ class Provider:
 class HttpProvider:
     """The provider over real HTTP, to a served app: signed form posts to `base_url`."""
 
-    def __init__(self, base_url: str, auth_token: str, session: requests.Session | None = None):
+    def __init__(self, base_url: str, auth_token: str, session: requests.Session | None = None, timeout: float = 30):
         self.base_url = base_url
         self.validator = RequestValidator(auth_token)
         self.session = session or requests.Session()
+        self.timeout = timeout
 
     def post(self, path: str, params: dict) -> requests.Response:
         url = self.base_url + path
         signature = self.validator.compute_signature(url, params)
-        return self.session.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=30)
+        return self.session.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=self.timeout)
