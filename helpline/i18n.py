@@ -20,16 +20,7 @@ from urllib.parse import urlsplit
 import jdatetime
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    request,
-    url_for,
-)
+from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 

@@ -1,13 +1,6 @@
 """Pages: the dashboard, and the front-end packages installed from npm."""
 
-from flask import (
-    Blueprint,
-    abort,
-    redirect,
-    render_template,
-    send_from_directory,
-    url_for,
-)
+from flask import Blueprint, abort, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 
 import config

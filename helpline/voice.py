@@ -16,16 +16,7 @@ import logging
 import math
 from email.utils import parsedate_to_datetime
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    g,
-    has_request_context,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, g, has_request_context, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import call_log, call_queue, clock, live, twiml

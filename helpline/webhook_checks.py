@@ -13,15 +13,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from flask import abort, current_app, request
-from twilio.request_validator import (
-    HMAC_SHA1,
-    HMAC_SHA256,
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    RequestValidator,
-    compare,
-    get_signature_algorithm,
-)
+from twilio.request_validator import HMAC_SHA1, HMAC_SHA256, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator, compare, get_signature_algorithm
 
 from helpline.call_merge import STATUS_RANKS
 from helpline.nul_guard import NUL, REPLACEMENT_CHARACTER

@@ -13,14 +13,7 @@ import threading
 from collections.abc import Callable
 
 from flask import Flask, current_app, g
-from sqlalchemy.exc import (
-    DataError,
-    DisconnectionError,
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    SQLAlchemyError,
-)
+from sqlalchemy.exc import DataError, DisconnectionError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from helpline import background, call_log, clock, live

@@ -9,12 +9,7 @@ from helpline.db import db
 from helpline.labels import current_taxonomy
 from helpline.models import Setting
 from helpline.taxonomy import DEFAULT_PATH, LANGUAGES, TaxonomyError, load
-from tests.test_admin_access import (
-    database_that_stops,
-    log_in_admin,
-    post_form,
-    settings_rows,
-)
+from tests.test_admin_access import database_that_stops, log_in_admin, post_form, settings_rows
 from tests.test_admin_thresholds import save_setting
 
 NEW_LABELS = {"fa": "نگرانی شدید", "en": "Severe worry", "tg": "Ташвиши шадид"}

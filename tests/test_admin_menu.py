@@ -11,12 +11,7 @@ from helpline.db import db
 from helpline.menu import PROMPT_NAMES, MenuError, Prompt, load
 from tests.support.calls import call_record, place_call, twiml
 from tests.support.provider import Provider, new_call_sid
-from tests.test_admin_access import (
-    database_that_stops,
-    log_in_admin,
-    post_form,
-    settings_rows,
-)
+from tests.test_admin_access import database_that_stops, log_in_admin, post_form, settings_rows
 from tests.test_admin_labels import warnings_of
 from tests.test_admin_thresholds import save_setting
 

@@ -12,14 +12,7 @@ from helpline.db import db
 from helpline.live import socketio
 from helpline.models import Call, SocketConnection, User
 from tests.support.provider import new_call_sid
-from tests.test_admin_access import (
-    PASSWORD,
-    log_in_admin,
-    post_form,
-    set_language,
-    stored_user,
-    user_id,
-)
+from tests.test_admin_access import PASSWORD, log_in_admin, post_form, set_language, stored_user, user_id
 
 NEW_USER = {
     "username": "newcomer",

@@ -22,14 +22,7 @@ from helpline.emulator import ProviderQueues, RestServer
 from helpline.emulator.report import Recorder
 from helpline.live import socketio
 from helpline.models import Call, User
-from tests.support.browser import (
-    LIVE_MS,
-    STEP_MS,
-    expect,
-    needs_browser,
-    new_page,
-    serving_pages,
-)
+from tests.support.browser import LIVE_MS, STEP_MS, expect, needs_browser, new_page, serving_pages
 from tests.support.provider import Provider, new_call_sid
 from tests.support.servers import wait_for
 from tests.support.users import PASSWORD

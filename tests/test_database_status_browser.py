@@ -3,13 +3,7 @@ are being spooled (since when, how many wait), and stop saying so once they are 
 
 import re
 
-from tests.support.browser import (
-    STEP_MS,
-    expect,
-    needs_browser,
-    new_page,
-    serving_pages,
-)
+from tests.support.browser import STEP_MS, expect, needs_browser, new_page, serving_pages
 from tests.support.provider import HttpProvider, Provider, new_call_sid
 from tests.support.users import PASSWORD, AuthActions
 

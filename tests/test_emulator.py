@@ -11,14 +11,7 @@ from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
 from helpline.db import db
-from helpline.emulator import (
-    KeyMix,
-    Options,
-    ProviderQueue,
-    Range,
-    faults,
-    run,
-)
+from helpline.emulator import KeyMix, Options, ProviderQueue, Range, faults, run
 from helpline.emulator.emulated_time import CallClock
 from helpline.emulator.report import Recorder
 from helpline.emulator.transport import Line, Signer

@@ -16,13 +16,7 @@ from helpline import background
 from helpline.emulator import Range
 from helpline.webhook_recording import record_spooled
 from tests.support.load import assert_recorded_exactly_once, background_load
-from tests.support.outage import (
-    Outage,
-    counts,
-    outage_environment,
-    service_with_outage,
-    spooled,
-)
+from tests.support.outage import Outage, counts, outage_environment, service_with_outage, spooled
 from tests.support.provider import HttpProvider, Provider, new_call_sid
 from tests.support.servers import gunicorn_process, wait_for
 

@@ -12,13 +12,7 @@ import time
 from helpline import background
 from helpline.emulator import Range
 from tests.support.load import assert_recorded_exactly_once, background_load
-from tests.support.outage import (
-    counts,
-    gunicorn_pids,
-    replaying_elsewhere,
-    service_with_outage,
-    spooled,
-)
+from tests.support.outage import counts, gunicorn_pids, replaying_elsewhere, service_with_outage, spooled
 from tests.support.provider import Provider, new_call_sid
 from tests.support.servers import wait_for
 

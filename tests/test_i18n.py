@@ -7,15 +7,7 @@ from decimal import Decimal
 import pytest
 from flask import render_template_string
 
-from helpline.i18n import (
-    format_local_date,
-    format_local_datetime,
-    format_local_time,
-    format_number,
-    format_percent,
-    persian_digits,
-    same_site_path,
-)
+from helpline.i18n import format_local_date, format_local_datetime, format_local_time, format_number, format_percent, persian_digits, same_site_path
 
 IRAN = 210  # UTC+3:30
 TAJIKISTAN = 300  # UTC+5

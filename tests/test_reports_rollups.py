@@ -12,12 +12,7 @@ from helpline.db import db
 from helpline.models import Call, PresenceChange
 from helpline.reports.period import Period
 from helpline.reports.rollup_tables import CallHour, PresenceDay
-from helpline.reports.rollups import (
-    RollupDays,
-    days_covered,
-    fold_deltas,
-    whole_months_and_days,
-)
+from helpline.reports.rollups import RollupDays, days_covered, fold_deltas, whole_months_and_days
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily
 from tests.support.calls import give_call, queue_caller

@@ -10,15 +10,7 @@ import pytest
 from helpline.db import db
 from helpline.models import Call, CallEvent
 from helpline.review.call_page import split_journal
-from tests.test_review import (  # noqa: F401 (fixtures)
-    NOW,
-    assert_no_number,
-    frozen,
-    logged_in,
-    make_call,
-    page_csrf_token,
-    supervisor,
-)
+from tests.test_review import NOW, assert_no_number, frozen, logged_in, make_call, page_csrf_token, supervisor  # noqa: F401 (fixtures)
 
 LOG = {
     "call_type": "about_self",

@@ -9,18 +9,7 @@ from helpline.models import AuditRecord, Call, User
 from helpline.review.revealing import ReasonError, checked_reason
 from tests.support.provider import Provider
 from tests.support.users import AuthActions
-from tests.test_review import (  # noqa: F401 (fixtures)
-    NOW,
-    NUMBER,
-    assert_no_number,
-    audit_records,
-    every_log,
-    frozen,
-    logged_in,
-    make_call,
-    page_csrf_token,
-    supervisor,
-)
+from tests.test_review import NOW, NUMBER, assert_no_number, audit_records, every_log, frozen, logged_in, make_call, page_csrf_token, supervisor  # noqa: F401 (fixtures)
 
 REASON = "Emergency services need the number to reach the caller"
 

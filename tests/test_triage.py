@@ -4,16 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpline.triage import (
-    CallerHistory,
-    MenuOutcome,
-    Waiting,
-    aged_rank,
-    current_priority,
-    menu_outcome,
-    queue_order,
-    triage,
-)
+from helpline.triage import CallerHistory, MenuOutcome, Waiting, aged_rank, current_priority, menu_outcome, queue_order, triage
 
 KEYS = {"1": "counselling", "2": "children_family", "9": "suicide_self_harm"}
 T0 = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)

@@ -19,14 +19,7 @@ from helpline import clock
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import Call, User
-from tests.support.browser import (
-    LIVE_MS,
-    STEP_MS,
-    expect,
-    needs_browser,
-    new_page,
-    serving_pages,
-)
+from tests.support.browser import LIVE_MS, STEP_MS, expect, needs_browser, new_page, serving_pages
 from tests.support.calls import give_call
 from tests.support.provider import HttpProvider, Provider, new_call_sid
 from tests.support.users import PASSWORD

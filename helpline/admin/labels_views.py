@@ -13,15 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 
 from helpline.admin.blueprints import api, pages
-from helpline.admin.label_overrides import (
-    LabelError,
-    checked_labels,
-    entry_keys,
-    file_taxonomy,
-    put_labels,
-    reset_labels,
-    saved_overrides,
-)
+from helpline.admin.label_overrides import LabelError, checked_labels, entry_keys, file_taxonomy, put_labels, reset_labels, saved_overrides
 from helpline.admin.saved_settings import reread
 from helpline.admin.users import LANGUAGE_NAMES
 from helpline.auth import json_body, roles_required

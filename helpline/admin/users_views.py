@@ -1,15 +1,6 @@
 """Pages for accounts (/admin/users), and the end of a deactivated user's session."""
 
-from flask import (
-    Response,
-    abort,
-    after_this_request,
-    flash,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import Response, abort, after_this_request, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -21,12 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from helpline import clock, live
 from helpline.admin import users
 from helpline.admin.blueprints import pages
-from helpline.admin.users import (
-    LANGUAGE_NAMES,
-    ROLE_NAMES,
-    UserChangeRefused,
-    UserFieldError,
-)
+from helpline.admin.users import LANGUAGE_NAMES, ROLE_NAMES, UserChangeRefused, UserFieldError
 from helpline.auth import MAX_USER_ID, roles_required
 from helpline.db import db
 from helpline.models import ROLES, User

@@ -1,20 +1,7 @@
 """The bodies the JSON API answers and accepts (`components/schemas`)."""
 
 from helpline.models import PRESENCE_STATES, ROLES
-from helpline.openapi.building import (
-    BOOLEAN,
-    COUNT,
-    DAY,
-    INTEGER,
-    NUMBER,
-    RATIO,
-    SECONDS,
-    STAMP,
-    STRING,
-    maybe,
-    obj,
-    ref,
-)
+from helpline.openapi.building import BOOLEAN, COUNT, DAY, INTEGER, NUMBER, RATIO, SECONDS, STAMP, STRING, maybe, obj, ref
 from helpline.taxonomy import LANGUAGES, RISK_LEVELS
 from helpline.triage import PRIORITY_RANKS
 

@@ -14,13 +14,7 @@ from sqlalchemy import and_, case, func, or_, select, union_all
 from helpline.db import db, dialect_name
 from helpline.models import Call, PresenceChange, User
 from helpline.reports.rollup_tables import CounselorDay, PresenceDay
-from helpline.reports.rollups import (
-    STAFFED_STATES,
-    RollupDays,
-    days_covered,
-    in_days,
-    with_deltas,
-)
+from helpline.reports.rollups import STAFFED_STATES, RollupDays, days_covered, in_days, with_deltas
 from helpline.reports.sql import later_of, moment, seconds_between
 from helpline.reports.summary import is_answered, mean_of, offered_in, ratio, seconds
 

@@ -16,19 +16,8 @@ from helpline.labels import current_taxonomy
 from helpline.reports.api import fold_then_read
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
-from helpline.reports.params import (
-    Thresholds,
-    requested_period,
-    thresholds_in_force,
-    utc_offset_minutes,
-)
-from helpline.reports.period import (
-    DEFAULT_DAYS,
-    Period,
-    PeriodError,
-    local_today,
-    parse_period,
-)
+from helpline.reports.params import Thresholds, requested_period, thresholds_in_force, utc_offset_minutes
+from helpline.reports.period import DEFAULT_DAYS, Period, PeriodError, local_today, parse_period
 from helpline.reports.summary import UNCATEGORISED, summarize
 from helpline.reports.trend import daily
 from helpline.taxonomy import Taxonomy

@@ -8,17 +8,7 @@ so that PostgreSQL sees the same expression in SELECT and GROUP BY.
 
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Date,
-    Integer,
-    case,
-    cast,
-    extract,
-    func,
-    literal,
-    literal_column,
-)
+from sqlalchemy import JSON, Date, Integer, case, cast, extract, func, literal, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpline.db import UTCDateTime

@@ -10,13 +10,7 @@ from helpline.reports.period import Period
 from helpline.reports.rollup_tables import CallDay
 from helpline.reports.rollups import days_covered, in_days, with_deltas
 from helpline.reports.sql import local_date
-from helpline.reports.summary import (
-    counting_columns,
-    offered_in,
-    ratio,
-    rolled_up_counting_columns,
-    service_level,
-)
+from helpline.reports.summary import counting_columns, offered_in, ratio, rolled_up_counting_columns, service_level
 
 COUNTS = ("offered", "answered", "abandoned", "short_abandons", "answered_within_threshold")
 
