@@ -2,6 +2,7 @@
 
 import functools
 import hmac
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter import Limiter
@@ -172,8 +173,19 @@ def logout_page():
     return redirect(url_for("auth.login_page"))
 
 
+def same_site_path(target: str | None) -> str | None:
+    """A path on this site to go to, or None: never another host (no open redirect)."""
+    # Browsers drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example") and read
+    # a backslash as a slash; a newline in a Location header is a 500. A path with any of them,
+    # a space or any other character that is not printable, is refused.
+    if not target or not target.isprintable() or any(character.isspace() or character == "\\" for character in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return target
+
+
 def safe_next(target: str | None) -> str:
-    """Only a path of this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.dashboard")
+    """Where to go after logging in: the path asked for if it is this site's, else the dashboard."""
+    return same_site_path(target) or url_for("pages.dashboard")

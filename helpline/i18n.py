@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlsplit
 
 import jdatetime
 from babel.dates import format_date as babel_format_date
@@ -24,7 +23,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, reque
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from helpline.auth import json_body, roles_required
+from helpline.auth import json_body, roles_required, same_site_path
 from helpline.db import db
 from helpline.models import ROLES
 from helpline.taxonomy import LANGUAGES
@@ -185,18 +184,6 @@ def init_app(app: Flask) -> None:
 
 bp = Blueprint("i18n", __name__)
 api_bp = Blueprint("i18n_api", __name__, url_prefix="/api")
-
-
-def same_site_path(target: str | None) -> str | None:
-    """A path on this site to go back to, or None: never another host (no open redirect)."""
-    # Browsers drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example") and read
-    # a backslash as a slash: a path with either, or any other control character, is refused.
-    if not target or any(ord(character) < 33 or ord(character) == 127 or character == "\\" for character in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
-        return None
-    return target
 
 
 def checked_language(value: object) -> str:
