@@ -16,7 +16,7 @@ from flask import abort, current_app, request
 from twilio.request_validator import HMAC_SHA1, HMAC_SHA256, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator, compare, get_signature_algorithm
 
 from helpline.call_merge import STATUS_RANKS
-from helpline.nul_guard import NUL, REPLACEMENT_CHARACTER
+from helpline.text_guard import NUL, REPLACEMENT_CHARACTER
 
 log = logging.getLogger(__name__)
 
