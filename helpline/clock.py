@@ -4,6 +4,13 @@ import re
 from datetime import date, datetime, timezone
 
 PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The days a query or a form may name. The calendar's own ends overflowed wherever a day became
+# a moment (local midnight in UTC, the day after the last) and answered 500: these bounds keep
+# every such moment, Jalali date and database timestamp well inside what each can hold, and
+# every day a helpline's records or plans can name inside them.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+SUPPORTED_DAYS = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 
 def now() -> datetime:
@@ -19,3 +26,7 @@ def plain_date(value) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def supported(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY

@@ -91,6 +91,8 @@ def follow_up_date(value, today: date) -> date | None:
     day = clock.plain_date(value)
     if day is None:
         raise LogFieldError("follow_up_on", "must be a date as YYYY-MM-DD")
+    if not clock.supported(day):
+        raise LogFieldError("follow_up_on", f"must be a day {clock.SUPPORTED_DAYS}")
     if day < today:
         raise LogFieldError("follow_up_on", "must not be in the past")
     return day

@@ -132,7 +132,7 @@ def test_bad_call_queries_get_400_naming_the_field(client, auth, query, field):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("page=100000000000000000000", "page"), ("page=100001", "page"), ("from=9999-12-31", "to"), ("to=20261128", "to"), ("from=2026-W48-1", "from")],
+    [("page=100000000000000000000", "page"), ("page=100001", "page"), ("from=9999-12-31", "from"), ("to=20261128", "to"), ("from=2026-W48-1", "from")],
 )
 def test_out_of_range_call_queries_get_400_not_a_server_error(client, auth, query, field):
     # Found by the schemathesis run: an OFFSET past the database's integers, the day after 9999-12-31;

@@ -171,8 +171,8 @@ def test_a_report_does_not_hold_the_write_lock(app, client, auth, provider, data
 @pytest.mark.parametrize(
     ("query", "reason"),
     [
-        ({"from": "0001-01-01", "to": "0001-01-02"}, "from: must be after 0001-01-01"),
-        ({"from": "9999-12-30", "to": "9999-12-31"}, "to: must be before 9999-12-31"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "to: must be a day from 1900-01-01 to 2999-12-31"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "to: must be a day from 1900-01-01 to 2999-12-31"),
     ],
 )
 def test_the_calendars_ends_are_refused_not_a_server_error(client, auth, query, reason):

@@ -7,7 +7,7 @@ Iran keeps no daylight saving), so "Monday" runs from Monday 00:00 local to Tues
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from helpline.clock import plain_date
+from helpline.clock import SUPPORTED_DAYS, plain_date, supported
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 7
@@ -63,6 +63,8 @@ def parse_day(parameter: str, value: str) -> date:
     day = plain_date(value)
     if day is None:
         raise PeriodError(parameter, "must be a date as YYYY-MM-DD")
+    if not supported(day):
+        raise PeriodError(parameter, f"must be a day {SUPPORTED_DAYS}")
     return day
 
 

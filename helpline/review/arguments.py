@@ -65,6 +65,8 @@ def day_arg(name: str, default: date) -> date:
     day = clock.plain_date(value)
     if day is None:
         abort(400, _("%(name)s must be a date as YYYY-MM-DD.", name=name))
+    if not clock.supported(day):
+        abort(400, _("%(name)s must be a day from %(first)s to %(last)s.", name=name, first=clock.FIRST_DAY.isoformat(), last=clock.LAST_DAY.isoformat()))
     return day
 
 
