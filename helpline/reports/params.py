@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from helpline import clock
 from helpline.admin.saved_settings import threshold
-from helpline.reports.period import Period, PeriodError, local_today, parse_period
+from helpline.reports.period import Period, local_today, parse_period
 
 
 @dataclass(frozen=True)
