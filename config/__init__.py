@@ -87,6 +87,9 @@ class Config:
     # Werkzeug's password hashing: scrypt, which costs a login about a tenth of a second of
     # CPU and far more to anyone guessing offline. Only the test profile hashes cheaply.
     PASSWORD_HASH_METHOD = "scrypt"
+    # The largest request body read, in bytes; a larger one is a 413 before it is parsed. The
+    # provider's webhooks and the service's forms and JSON are a few kilobytes at most.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
 
     # Where webhooks go while the database does not answer, until replayed.
     SPOOL_DIR = os.environ.get("SPOOL_DIR", str(ROOT / "instance" / "spool"))
