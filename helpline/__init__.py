@@ -68,7 +68,8 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     app.context_processor(lambda: {"page_language": page_language(), "page_direction": page_direction()})
     json_api = (api.bp, presence.bp, taking.bp, counselor_log.bp)
     # Forms carry CSRF tokens. The provider signs its requests; the JSON API relies on the
-    # SameSite=Lax session cookie, which browsers do not send on another site's POST.
+    # SameSite=Lax session cookie, which browsers do not send on another site's POST, and on
+    # changes being JSON or carrying X-Requested-With (request_checks), which no form can.
     for blueprint in (voice.bp, voice_connect.bp, *json_api):
         csrf.exempt(blueprint)
     csrf.exempt(auth.login)

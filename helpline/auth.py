@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from helpline import clock, live
 from helpline.db import db
 from helpline.models import ROLES, User
+from helpline.request_checks import require_script_request
 
 bp = Blueprint("auth", __name__)
 
@@ -77,6 +78,7 @@ def roles_required(*roles: str):
         def guarded(*args, **kwargs):
             if current_user.role not in roles:
                 abort(403, f"this needs the role {' or '.join(roles)}")
+            require_script_request()
             return view(*args, **kwargs)
 
         # The OpenAPI document's roles are checked against this (tests/test_openapi.py).
@@ -147,7 +149,7 @@ def login():
 
 
 @bp.post("/api/logout")
-@login_required
+@roles_required(*ROLES)
 def logout():
     end_session()
     return jsonify(logged_out=True)

@@ -80,7 +80,7 @@ def test_saving_and_resetting_over_json(app, admin):
     response = admin.put("/api/admin/thresholds/service_level_seconds", json={"value": 30})
     assert response.status_code == 200 and response.json["value"] == 30 and response.json["default"] == 20
     assert settings_rows(app) == {"service_level_seconds": 30}
-    response = admin.delete("/api/admin/thresholds/service_level_seconds")
+    response = admin.delete("/api/admin/thresholds/service_level_seconds", headers={"X-Requested-With": "XMLHttpRequest"})
     assert response.status_code == 200 and response.json["value"] == 20 and not response.json["saved"]
     assert settings_rows(app) == {}
 

@@ -11,6 +11,9 @@ from helpline.emulator import KeyMix, Range
 from helpline.models import Call, CallEvent, User
 from tests.support.servers import emulating, serving, wait_for
 
+# What the dashboard's script sends with a change that has no JSON body (helpline.request_checks).
+SCRIPT = {"X-Requested-With": "XMLHttpRequest"}
+
 # Callers who wait long (patience far beyond the test), talks of a fraction of a second.
 PATIENT = {
     "rate": 100, "time_scale": 0.005, "wait": Range(4000, 4000), "talk": Range(40, 60), "play": Range(20, 30), "ring": Range(1, 2),
@@ -74,7 +77,7 @@ def test_a_counselor_takes_the_next_caller_talks_and_logs(app, auth, service):
     service(calls=1)
     client = counselor(app, auth)
     (call_sid,) = waiting(app, 1)
-    taken = client.post("/api/queue/take")
+    taken = client.post("/api/queue/take", headers=SCRIPT)
     assert taken.status_code == 200 and taken.json["call_sid"] == call_sid and taken.json["counselor"] == "counselor1"
     assert client.get("/api/queue").json["calls"] == []
     # The emulator is redirected, dials the counselor, talks, hangs up.
@@ -98,7 +101,7 @@ def test_two_counselors_taking_one_caller_at_once_one_wins(app, auth, service):
 
     def take(name, client):
         barrier.wait()
-        statuses[name] = client.post(f"/api/calls/{call_sid}/take").status_code
+        statuses[name] = client.post(f"/api/calls/{call_sid}/take", headers=SCRIPT).status_code
 
     threads = [threading.Thread(target=take, args=item) for item in (("first", first), ("second", second))]
     for thread in threads:
@@ -118,7 +121,7 @@ def test_a_chosen_caller(app, auth, service):
     client = counselor(app, auth)
     sids = waiting(app, 3)
     chosen = sids[-1]
-    assert client.post(f"/api/calls/{chosen}/take").json["call_sid"] == chosen
+    assert client.post(f"/api/calls/{chosen}/take", headers=SCRIPT).json["call_sid"] == chosen
     remaining = [entry["call_sid"] for entry in client.get("/api/queue").json["calls"]]
     assert chosen not in remaining and len(remaining) == 2
 
@@ -127,7 +130,7 @@ def test_a_counselor_who_does_not_answer_sends_the_caller_back(app, auth, servic
     service(calls=1, counselor_no_answer=1.0)
     client = counselor(app, auth)
     (call_sid,) = waiting(app, 1)
-    assert client.post("/api/queue/take").status_code == 200
+    assert client.post("/api/queue/take", headers=SCRIPT).status_code == 200
     back = wait_for(lambda: client.get("/api/queue").json["calls"], "the caller back in the queue")
     assert back[0]["call_sid"] == call_sid
     assert presence(app, "counselor1") == "break"
@@ -140,7 +143,7 @@ def test_when_the_provider_fails_the_caller_stays_queued(app, auth, provider):
     from tests.support.calls import queue_caller
 
     call_sid = queue_caller(provider)
-    response = client.post("/api/queue/take")
+    response = client.post("/api/queue/take", headers=SCRIPT)
     assert response.status_code == 502 and "still in the queue" in response.json["error"]
     assert [entry["call_sid"] for entry in client.get("/api/queue").json["calls"]] == [call_sid]
     assert presence(app, "counselor1") == "available"
@@ -149,14 +152,14 @@ def test_when_the_provider_fails_the_caller_stays_queued(app, auth, provider):
 def test_taking_needs_an_available_counselor_and_a_waiting_caller(app, auth, client, provider):
     auth.create("counselor1")
     auth.login("counselor1")
-    refused = client.post("/api/queue/take")
+    refused = client.post("/api/queue/take", headers=SCRIPT)
     assert refused.status_code == 409 and "available" in refused.json["error"]
     client.put("/api/presence", json={"state": "available"})
-    empty = client.post("/api/queue/take")
+    empty = client.post("/api/queue/take", headers=SCRIPT)
     assert empty.status_code == 409 and empty.json["error"] == "no caller is waiting"
-    assert client.post(f"/api/calls/{'CA' + '0' * 32}/take").status_code == 404
+    assert client.post(f"/api/calls/{'CA' + '0' * 32}/take", headers=SCRIPT).status_code == 404
     auth.create("supervisor1", "supervisor")
     auth.login("supervisor1")
-    assert client.post("/api/queue/take").status_code == 403
+    assert client.post("/api/queue/take", headers=SCRIPT).status_code == 403
     auth.logout()
-    assert client.post("/api/queue/take").status_code == 401
+    assert client.post("/api/queue/take", headers=SCRIPT).status_code == 401

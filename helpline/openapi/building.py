@@ -78,3 +78,26 @@ def path_parameter(name: str, schema: dict, description: str) -> dict:
 
 def query_parameter(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+UNSAFE_METHODS = ("post", "put", "patch", "delete")
+REQUESTED_WITH = {
+    "name": "X-Requested-With",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "example": "XMLHttpRequest"},
+    "description": "Any value: another site's form cannot send it (a change without a JSON body is refused without it).",
+}
+
+
+def with_script_header(paths: dict) -> dict:
+    """Every change without a JSON body (logging out, taking a caller, a DELETE) takes the header
+    that tells a script of this site from another site's form; 400 without it."""
+    for item in paths.values():
+        for method, described in item.items():
+            if method in UNSAFE_METHODS and "requestBody" not in described:
+                described["parameters"] = [*described.get("parameters", []), REQUESTED_WITH]
+                described["responses"] = dict(
+                    sorted({"400": answer("No JSON body and no X-Requested-With header."), **described["responses"]}.items())
+                )
+    return paths

@@ -18,6 +18,7 @@ from helpline.openapi.building import (
     path_parameter,
     query_parameter,
     ref,
+    with_script_header,
 )
 from helpline.settings import THRESHOLDS
 from helpline.taxonomy import LANGUAGES
@@ -325,3 +326,5 @@ PATHS = {
         ),
     },
 }
+
+with_script_header(PATHS)

@@ -24,4 +24,4 @@ class AuthActions:
         return self.client.post("/api/login", json={"username": username, "password": password})
 
     def logout(self):
-        return self.client.post("/api/logout")
+        return self.client.post("/api/logout", headers={"X-Requested-With": "XMLHttpRequest"})

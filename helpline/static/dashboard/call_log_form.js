@@ -274,7 +274,7 @@ export function bindLogForm(onComplete) {
     if (saver.dirty.size && logState.callSid) {
       fetch("/api/calls/" + encodeURIComponent(logState.callSid), {
         method: "PATCH", keepalive: true, credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, "X-Requested-With": "XMLHttpRequest" },
         body: JSON.stringify(collect(Array.from(saver.dirty))),
       });
     }

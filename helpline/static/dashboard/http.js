@@ -1,5 +1,6 @@
-/* The JSON API: fetch with the session cookie and the CSRF header, the server's error
- * messages, and back to the login page once the session is over. */
+/* The JSON API: fetch with the session cookie, the CSRF token and X-Requested-With (without
+ * which the API refuses a change with no JSON body, such as taking a caller), the server's
+ * error messages, and back to the login page once the session is over. */
 import { config } from "./page.js";
 import { text } from "./text.js";
 
@@ -14,7 +15,7 @@ export function api(method, url, body) {
   var options = {
     method: method,
     credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken },
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken, "X-Requested-With": "XMLHttpRequest" },
   };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
