@@ -16,6 +16,10 @@ from helpline.taxonomy import LANGUAGES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+# Who reads every call's record, counselors' notes included: supervisors review calls and read
+# reports. A counselor reads the calls they handled, as only they log them (PATCH: 403).
+READERS_OF_EVERY_CALL = ("supervisor", "admin")
+
 MAX_PER_PAGE = 200
 # Bounded so an absurd page number is a 400, not an OFFSET the database cannot hold.
 MAX_PAGE = 100_000
@@ -56,6 +60,16 @@ def call_json(call: Call, counselor: str | None) -> dict:
         "logged_at": stamp(call.logged_at),
         "log_complete": call.logged_at is not None,
     }
+
+
+def reads_call(role: str, user_id: int, call: Call) -> bool:
+    return role in READERS_OF_EVERY_CALL or call.counselor_id == user_id
+
+
+def readable_by_current_user(query):
+    if current_user.role in READERS_OF_EVERY_CALL:
+        return query
+    return query.where(Call.counselor_id == current_user.id)
 
 
 def calls_with_counselors(query):
@@ -144,9 +158,12 @@ def calls():
     start = datetime.combine(first, time.min, tzinfo=timezone.utc)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.utc)
     in_period = (Call.started_at >= start, Call.started_at < end)
-    total = db.session.scalar(select(func.count()).select_from(Call).where(*in_period))
+    total = db.session.scalar(readable_by_current_user(select(func.count()).select_from(Call).where(*in_period)))
     rows = calls_with_counselors(
-        select(Call).where(*in_period).order_by(Call.started_at.desc(), Call.call_sid).limit(per_page).offset((page - 1) * per_page)
+        readable_by_current_user(select(Call).where(*in_period))
+        .order_by(Call.started_at.desc(), Call.call_sid)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return jsonify(calls=[call_json(call, counselor) for call, counselor in rows], total=total)
 
@@ -159,4 +176,6 @@ def call(call_sid: str):
     ).first()
     if row is None:
         abort(404, "no such call")
+    if not reads_call(current_user.role, current_user.id, row[0]):
+        abort(403, "only the counselor who handled this call, supervisors and admins read it")
     return jsonify(call_json(*row))

@@ -91,8 +91,9 @@ def test_queue_in_served_order_with_a_growing_version(app, client, auth, provide
 
 def test_one_call(client, auth, provider):
     call_sid = queue_caller(provider, "2")
-    auth.create()
-    auth.login()
+    # Any call, for a supervisor (a counselor reads their own: tests/test_call_access.py).
+    auth.create("supervisor1", "supervisor")
+    auth.login("supervisor1")
     body = client.get(f"/api/calls/{call_sid}").json
     assert CALL_FIELDS <= set(body)
     assert (body["call_sid"], body["category"], body["priority"], body["counselor"]) == (call_sid, "children_family", "normal", None)
@@ -106,8 +107,8 @@ def test_calls_in_a_period_paged(client, auth, provider, at):
     for moment in days:
         at(moment)
         sids.append(queue_caller(provider))
-    auth.create()
-    auth.login()
+    auth.create("supervisor1", "supervisor")
+    auth.login("supervisor1")
     yesterday = (NOW - timedelta(days=1)).date().isoformat()
     body = client.get(f"/api/calls?from={yesterday}&to={yesterday}").json
     assert body["total"] == 2 and [c["call_sid"] for c in body["calls"]] == [sids[1], sids[2]]

@@ -129,7 +129,7 @@ PATHS = {
     },
     "/api/calls": {
         "get": operation(
-            "Calls that started in a period (UTC days), newest first",
+            "Calls that started in a period (UTC days), newest first: a counselor's own, every call for supervisors and admins",
             ANY_ROLE,
             {
                 "200": answer("A page of calls.", obj({"calls": {"type": "array", "items": ref("Call")}, "total": COUNT})),
@@ -145,7 +145,10 @@ PATHS = {
     },
     "/api/calls/{call_sid}": {
         "get": operation(
-            "One call", ANY_ROLE, {"200": answer("The call.", ref("Call")), "404": answer("No such call.")}, parameters=(CALL_SID,)
+            "One call (a counselor's own; any, for supervisors and admins)",
+            ANY_ROLE,
+            {"200": answer("The call.", ref("Call")), "403": answer("A call another counselor handled."), "404": answer("No such call.")},
+            parameters=(CALL_SID,),
         ),
         "patch": operation(
             "The counselor's log of a call (drafts too)",

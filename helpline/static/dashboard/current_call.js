@@ -42,7 +42,8 @@ function keepOrCloseCall(callSid) {
 // Only a clear answer closes the form: not an interrupted request (say, a reload).
 function stillMine(result) {
   if (logState.leaving || result.status === 0) return true;
-  if (result.status === 404) return false;
+  // Gone, or another counselor's now (the caller went back to the queue and was taken again).
+  if (result.status === 404 || result.status === 403) return false;
   if (result.ok && "counselor" in result.data) return result.data.counselor === config.user.username;
   return true;
 }
