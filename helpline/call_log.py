@@ -23,8 +23,16 @@ from helpline.db import db, dialect_name, insert
 from helpline.models import Call, CallEvent
 from helpline.triage import CallerHistory, MenuOutcome, triage
 
-# Parameters that carry the caller's number (or name); never journaled.
-CALLER_PARAMS = ("From", "Caller", "ForwardedFrom", "CallerName")
+# The provider's parameters the journal (and the spool) keeps: those the call record is merged
+# from and the provider's bookkeeping. Nothing else: the provider sends the caller's number and
+# name, where the number is registered (FromCity, FromState, FromZip, FromCountry, the same as
+# Caller…, and To… for the line), tokens that carry the number (StirPassportToken) and may add
+# more at any time; each of them identifies a caller as well as the number does.
+JOURNALED_PARAMS = frozenset({
+    "AccountSid", "ApiVersion", "AvgQueueTime", "CallbackSource", "CallDuration", "CallSid", "CallStatus",
+    "CurrentQueueSize", "DialCallDuration", "DialCallSid", "DialCallStatus", "Digits", "Direction",
+    "QueuePosition", "QueueResult", "QueueSid", "QueueTime", "SequenceNumber", "Timestamp",
+})  # fmt: skip
 
 QUEUE_CHANGING_KINDS = {"menu", "enqueue", "queue_result", "status", "dial_result"}
 HIGH_RISK_LEVELS = ("high", "imminent")
@@ -59,6 +67,8 @@ class WebhookEvent:
         data["occurred_at"] = datetime.fromisoformat(data["occurred_at"])
         data["caller"] = ProtectedNumber(**data["caller"]) if data["caller"] else None
         data["decision"] = MenuOutcome(**data["decision"]) if data["decision"] else None
+        # A spool written before the journal kept only JOURNALED_PARAMS still holds the rest.
+        data["params"] = redact(data["params"])
         return cls(**data)
 
 
@@ -69,7 +79,7 @@ def dedupe_key(kind: str, url: str, params: dict[str, str], secret: str) -> str:
 
 
 def redact(params: dict[str, str]) -> dict[str, str]:
-    return {name: value for name, value in params.items() if name not in CALLER_PARAMS}
+    return {name: value for name, value in params.items() if name in JOURNALED_PARAMS}
 
 
 @functools.cache

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
+from helpline.call_log import JOURNALED_PARAMS
 from helpline.db import db
 from helpline.models import AuditRecord, Call, CallEvent
 
@@ -31,15 +32,10 @@ CALL_ROWS = (
     CallEvent.call_sid,
 )
 
-# What anonymising keeps of each journaled webhook: the parameters the call record is merged
-# from and the provider's bookkeeping. The caller's number is never journaled, but the provider
-# also sends where the caller is (FromCity, CallerZip, …) and may add more: anything not listed
-# goes.
-KEPT_PARAMS = frozenset({
-    "AccountSid", "ApiVersion", "AvgQueueTime", "CallbackSource", "CallDuration", "CallSid", "CallStatus",
-    "CurrentQueueSize", "DialCallDuration", "DialCallSid", "DialCallStatus", "Digits", "Direction",
-    "QueuePosition", "QueueResult", "QueueSid", "QueueTime", "SequenceNumber", "Timestamp",
-})
+# What anonymising keeps of each journaled webhook: what the journal keeps now. A webhook journaled
+# before the journal kept only these may hold where the caller is (FromCity, CallerZip, …), which
+# anonymising drops.
+KEPT_PARAMS = JOURNALED_PARAMS
 
 # The caller's identity, and the log's free text that may name the caller or others.
 ANONYMOUS_VALUES = {
