@@ -73,6 +73,10 @@ class Config:
     HELPLINE_UTC_OFFSET_MINUTES = int(os.environ.get("HELPLINE_UTC_OFFSET_MINUTES", "210"))
     BABEL_DEFAULT_LOCALE = "fa"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "helpline" / "translations")
+    # A session ends after this long without a request, and this long after logging in
+    # (helpline/session_lifetime.py): a break away from the dashboard, a shift.
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", "45"))
+    SESSION_MAX_HOURS = float(os.environ.get("SESSION_MAX_HOURS", "13"))
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

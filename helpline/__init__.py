@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from helpline import background, live, logs, menu, metrics, request_checks, taxonomy, text_guard, webhook_recording
+from helpline import background, live, logs, menu, metrics, request_checks, session_lifetime, taxonomy, text_guard, webhook_recording
 from helpline.db import db as database
 from helpline.db import keep_long_statements_parsed
 from helpline.spool import Spool
@@ -53,8 +53,10 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     background.init_app(app)
     live.init_app(app)
     webhook_recording.init_app(app)
-    # In this order: a body is refused for its size before the text guard reads it.
+    # In this order: a body is refused for its size before anything reads it, and an expired
+    # session is logged out before the text guard asks who is sending.
     request_checks.init_app(app)
+    session_lifetime.init_app(app)
     text_guard.init_app(app)
 
     from helpline import api, auth, cli, counselor_log, health, pages, presence, taking, voice, voice_connect

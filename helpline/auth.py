@@ -1,19 +1,22 @@
 """Users and sessions: Flask-Login, the login page and JSON login, role checks, rate limits."""
 
 import functools
+import hashlib
 import hmac
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import PasswordField, StringField, SubmitField
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import DataRequired, Length
 
-from helpline import clock, live
+from helpline import clock, live, session_lifetime
 from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.request_checks import require_script_request
@@ -25,6 +28,9 @@ login_manager.login_view = "auth.login_page"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 LOGIN_LIMIT = "10 per minute"
+# Failed logins to one account, from any number of addresses: a guesser spread over many
+# addresses gets 20 tries an hour at one password, and a user who mistypes is not locked out.
+ACCOUNT_LOGIN_LIMIT = "20 per hour"
 # users.id is an INTEGER column, 32 bits on PostgreSQL: a larger number names nobody.
 MAX_USER_ID = 2**31 - 1
 
@@ -112,11 +118,46 @@ def create_user(username: str, password: str, role: str) -> User:
     return user
 
 
+@functools.cache
+def dummy_password_hash() -> str:
+    """A hash of no one's password, made as users' are: checked when there is no such user."""
+    return generate_password_hash(secrets.token_urlsafe(32))
+
+
 def authenticate(username: str, password: str) -> User | None:
+    """The user with these credentials, or None. A password is checked against a hash every time,
+    a dummy one for a name nobody has, so a wrong name takes as long as a wrong password and the
+    time of an answer does not tell which names exist (nor which accounts are deactivated)."""
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(dummy_password_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def account_key() -> str:
+    """The per-account limit's key: the name tried (whether or not anyone has it), hashed so the
+    limiter's storage holds no one's name."""
+    body = request.get_json(silent=True) if request.is_json else None
+    username = body.get("username") if isinstance(body, dict) else request.form.get("username")
+    name = username if isinstance(username, str) else ""
+    return "login-account:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def failed_login(response) -> bool:
+    """A login refused for its credentials: the API's 401, or the page's form shown again (a
+    login that worked redirects). Logins that work, and refusals for other reasons, do not count."""
+    if request.endpoint == "auth.login":
+        return response.status_code == 401
+    return request.method == "POST" and response.status_code == 200
+
+
+# One count for an account across the JSON login and the page.
+account_login_limit = limiter.shared_limit(
+    ACCOUNT_LOGIN_LIMIT, scope="login-account", key_func=account_key, deduct_when=failed_login, methods=["POST"]
+)
 
 
 def end_session() -> None:
@@ -137,6 +178,7 @@ def end_session() -> None:
 
 @bp.post("/api/login")
 @limiter.limit(LOGIN_LIMIT)
+@account_login_limit
 def login():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
@@ -145,6 +187,7 @@ def login():
     if user is None:
         abort(401, "wrong username or password")
     login_user(user)
+    session_lifetime.started(session, clock.now())
     return jsonify(username=user.username, role=user.role)
 
 
@@ -157,12 +200,14 @@ def logout():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@account_login_limit
 def login_page():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
+            session_lifetime.started(session, clock.now())
             return redirect(safe_next(request.args.get("next")))
         flash("Wrong username or password.", "error")
     return render_template("login.html", form=form)

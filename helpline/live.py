@@ -41,7 +41,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import delete, select, update
 
-from helpline import background, clock, metrics
+from helpline import background, clock, metrics, session_lifetime
 from helpline.admin.saved_settings import threshold
 from helpline.coalesced_push import CoalescedPush
 from helpline.db import db, dialect_name
@@ -158,7 +158,7 @@ def wallboard_body() -> dict:
 
 @socketio.on("connect")
 def connect(auth=None):
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or session_lifetime.current_session_is_over():
         raise ConnectionRefusedError("log in first")
     join_room(f"role:{current_user.role}")
     join_room(f"user:{current_user.id}")
@@ -176,7 +176,7 @@ def disconnect_handler(reason=None):
 
 @socketio.on("resync")
 def resync():
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or session_lifetime.current_session_is_over():
         return
     send_state()
 

@@ -110,7 +110,9 @@ def session_naming(app, session_id: str):
     """A client whose session cookie, signed with the app's key, names its user so."""
     serializer = app.session_interface.get_signing_serializer(app)
     client = app.test_client()
-    client.set_cookie("session", serializer.dumps({"_user_id": session_id, "_fresh": True}))
+    # Logged in and seen just now, as a login records it (helpline/session_lifetime.py).
+    now = time.time()
+    client.set_cookie("session", serializer.dumps({"_user_id": session_id, "_fresh": True, "logged_in_at": now, "seen_at": now}))
     return client
 
 
