@@ -16,7 +16,7 @@ from wtforms import PasswordField, StringField, SubmitField
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import DataRequired, Length
 
-from helpline import clock, live, session_lifetime
+from helpline import clock, live, session_lifetime, usernames
 from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.request_checks import require_script_request
@@ -103,15 +103,16 @@ def json_body() -> dict:
 
 
 def create_user(username: str, password: str, role: str) -> User:
-    """A new user (not yet committed); ValueError with the reason for bad values."""
+    """A new user (not yet committed); ValueError with the reason for bad values
+    (`usernames.UsernameError` for the name)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if not username or len(username) > 64 or not username.isprintable() or username.strip() != username:
-        raise ValueError("username must be 1 to 64 printable characters without surrounding spaces")
+    usernames.check(username)
     if len(password) < 10:
         raise ValueError("password must have at least 10 characters")
     if db.session.scalar(select(User).where(User.username == username)) is not None:
         raise ValueError(f"user {username} already exists")
+    usernames.check(username, db.session.scalars(select(User.username)))
     user = User(username=username, role=role)
     user.set_password(password)
     db.session.add(user)

@@ -20,6 +20,7 @@ from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.presence import go_offline, unlogged_calls
 from helpline.taxonomy import LANGUAGES
+from helpline.usernames import Problem, UsernameError
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -85,10 +86,22 @@ def add_user(username: object, password: object, role: object, language: object,
         raise UserFieldError("username", _("this username is taken"))
     try:
         user = create_user(username, password, role)
+    except UsernameError as refused:
+        raise UserFieldError("username", username_reason(refused)) from None
     except ValueError:
         raise UserFieldError("username", _("must be 1 to 64 printable characters without spaces around them")) from None
     user.language, user.phone_number = language, phone_number
     return user
+
+
+def username_reason(refused: UsernameError) -> str:
+    if refused.problem is Problem.FORM:
+        return _("must write each letter in its usual form (no full-width, styled or compatibility characters)")
+    if refused.problem is Problem.MIXED_SCRIPTS:
+        return _("must be written in one script (Persian, Cyrillic or Latin letters, not a mix)")
+    if refused.problem is Problem.LOOKS_LIKE:
+        return _("looks like the existing username %(username)s", username=refused.other)
+    return _("must be 1 to 64 printable characters without spaces around them")
 
 
 def require_active_admin(actor: User) -> None:
