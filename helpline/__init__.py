@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from helpline import background, live, logs, menu, metrics, request_checks, session_lifetime, taxonomy, text_guard, webhook_recording
+from helpline import background, live, logs, menu, metrics, request_checks, security_headers, session_lifetime, taxonomy, text_guard, webhook_recording
 from helpline.db import db as database
 from helpline.db import keep_long_statements_parsed
 from helpline.spool import Spool
@@ -63,6 +63,7 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
     from helpline.demo import demo_command
     from helpline.emulator import emulate_command
 
+    security_headers.init_app(app)
     auth.login_manager.init_app(app)
     auth.limiter.init_app(app)
     csrf.init_app(app)
