@@ -17,6 +17,7 @@ from tests.live_servers import serving
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 PASSWORD = "correct horse battery"
+PAGES = ("/dashboard", "/wallboard", "/reports", "/review", "/audit", "/admin", "/admin/users", "/admin/menu", "/admin/thresholds", "/admin/labels")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
 
@@ -70,7 +71,7 @@ def test_no_page_breaks_the_policy(app, auth, browser, language):
             page.locator("input[name=password]").fill(PASSWORD)
             page.locator("button[type=submit], input[type=submit]").first.click()
             expect(page).to_have_url(re.compile(r"/dashboard$"))
-            for path in ("/dashboard", "/wallboard", "/reports", "/review", f"/calls/{call_sid}", "/audit", "/admin", "/admin/users", "/admin/menu", "/admin/thresholds", "/admin/labels"):
+            for path in (*PAGES, f"/calls/{call_sid}"):
                 response = page.goto(path)
                 assert response.status == 200, path
                 page.wait_for_load_state("networkidle")

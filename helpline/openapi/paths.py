@@ -88,7 +88,9 @@ PATHS = {
                 "200": answer("Logged in.", obj({"username": STRING, "role": {"type": "string", "enum": list(ROLES)}})),
                 "400": answer("No username or password."),
                 "401": answer("Wrong username or password, or a deactivated account."),
-                "429": answer("Too many attempts from this address (10 a minute), or failed ones to this account (20 an hour)."),
+                "429": answer(
+                    "Too many attempts from this address (10 a minute), or failed ones to this account (20 an hour)."
+                ),
             },
             body=obj({"username": STRING, "password": STRING}, extra=True),
         )
