@@ -2,82 +2,15 @@
 supervisors, and a deactivated user's session ends. Helpers for the other admin tests too."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select, update
 
-from helpline.db import db
-from helpline.models import Setting, User
-from tests.support.outage import Outage
+from tests.support.admin import settings_rows, stored_user, user_id
+from tests.support.users import PASSWORD, session_csrf_token
 
-PASSWORD = "correct horse battery"
 ADMIN_PREFIXES = ("/admin", "/api/admin")
 # A value for each URL parameter of the admin routes.
 SAMPLE_ARGS = {"code": "en", "name": "greeting"}
-
-
-def csrf_token(client) -> str:
-    """A CSRF token for this client's session (every page carries one in a meta tag)."""
-    page = client.get("/login")
-    return re.search(rb'name="csrf-token" content="([^"]+)"', page.data).group(1).decode()
-
-
-def post_form(client, path: str, data: dict | None = None):
-    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client)})
-
-
-def user_id(app, username: str) -> int:
-    with app.app_context():
-        return db.session.scalar(select(User.id).where(User.username == username))
-
-
-def stored_user(app, username: str) -> User:
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == username))
-        db.session.expunge(user)
-        return user
-
-
-def settings_rows(app) -> dict:
-    with app.app_context():
-        return dict(db.session.execute(select(Setting.key, Setting.value)).all())
-
-
-def set_language(app, username: str, language: str) -> None:
-    with app.app_context():
-        db.session.execute(update(User).where(User.username == username).values(language=language))
-        db.session.commit()
-
-
-def log_in_admin(app, auth, client):
-    """The test client, logged in as the admin `boss`, whose pages are in English (the source
-    strings, whatever translations exist)."""
-    auth.create("boss", "admin")
-    set_language(app, "boss", "en")
-    assert auth.login("boss").status_code == 200
-    return client
-
-
-@pytest.fixture
-def admin(app, auth, client):
-    return log_in_admin(app, auth, client)
-
-
-@contextmanager
-def database_that_stops(migrated, app_factory, database_url: str, tmp_path):
-    """A second app whose database the test can stop answering (tests/outage.py), with short waits."""
-    outage = Outage(database_url)
-
-    class ShortWaits(migrated):
-        SQLALCHEMY_DATABASE_URI = outage.url
-        DATABASE_TIMEOUT_SECONDS = 0.3
-        SPOOL_DIR = str(tmp_path / "spool")
-
-    try:
-        yield app_factory(ShortWaits), outage
-    finally:
-        outage.close()
 
 
 def admin_routes(app) -> list[tuple[str, str, str]]:
@@ -108,7 +41,7 @@ def send(client, method: str, path: str):
         return client.open(path, method=method, json=body)
     if method == "GET":
         return client.get(path)
-    return client.open(path, method=method, data={"csrf_token": csrf_token(client), "value": "60"})
+    return client.open(path, method=method, data={"csrf_token": session_csrf_token(client), "value": "60"})
 
 
 def test_the_admin_routes_are_all_there(app):

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
+from tests.support.admin import set_language, stored_user
 from tests.support.browser import expect, needs_browser, new_page, serving_pages
-from tests.test_admin_access import PASSWORD, set_language, stored_user
+from tests.support.users import PASSWORD
 
 pytestmark = needs_browser
 

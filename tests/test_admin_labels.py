@@ -1,6 +1,5 @@
 """Taxonomy labels: changed per language, shown everywhere, checked, reset, failing open."""
 
-import logging
 
 import pytest
 
@@ -9,22 +8,10 @@ from helpline.db import db
 from helpline.labels import current_taxonomy
 from helpline.models import Setting
 from helpline.taxonomy import DEFAULT_PATH, LANGUAGES, TaxonomyError, load
-from tests.test_admin_access import database_that_stops, log_in_admin, post_form, settings_rows
-from tests.test_admin_thresholds import save_setting
+from tests.support.admin import save_setting, settings_rows, warnings_of
+from tests.support.users import post_form
 
 NEW_LABELS = {"fa": "نگرانی شدید", "en": "Severe worry", "tg": "Ташвиши шадид"}
-
-
-@pytest.fixture
-def admin(app, auth, client):
-    return log_in_admin(app, auth, client)
-
-
-@pytest.fixture
-def fragile(app, migrated, app_factory, database_url, tmp_path):
-    """(an app whose database can stop answering, its outage); `app` first empties the database."""
-    with database_that_stops(migrated, app_factory, database_url, tmp_path) as pair:
-        yield pair
 
 
 def api_label(client, key: str, language: str) -> str:
@@ -111,12 +98,6 @@ def test_labels_over_json(app, admin):
 def test_bad_labels_over_json_change_nothing(app, admin, key, body, status):
     assert admin.put(f"/api/admin/labels/{key}", json=body).status_code == status
     assert settings_rows(app) == {}
-
-
-def warnings_of(module: str, caplog, monkeypatch):
-    """Capture a module's warnings (the migrations' logging set-up disables existing loggers)."""
-    monkeypatch.setattr(logging.getLogger(module), "disabled", False)
-    return caplog.at_level(logging.WARNING, logger=module)
 
 
 def test_a_broken_saved_value_falls_back_to_the_files_labels(app, admin, caplog, monkeypatch):

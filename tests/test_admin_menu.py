@@ -9,27 +9,14 @@ from helpline.admin import saved_settings
 from helpline.admin.menu_overrides import menu_in_force
 from helpline.db import db
 from helpline.menu import PROMPT_NAMES, MenuError, Prompt, load
+from tests.support.admin import save_setting, settings_rows, warnings_of
 from tests.support.calls import call_record, place_call, twiml
 from tests.support.provider import Provider, new_call_sid
-from tests.test_admin_access import database_that_stops, log_in_admin, post_form, settings_rows
-from tests.test_admin_labels import warnings_of
-from tests.test_admin_thresholds import save_setting
+from tests.support.users import post_form
 
 FILE_GREETING = "You have reached the 1480 counselling line. This call is confidential."
 NEW_GREETING = "Welcome to the 1480 line. Everything you say stays between us."
 RECORDING = "https://media.example.org/1480/greeting-fa.mp3"
-
-
-@pytest.fixture
-def admin(app, auth, client):
-    return log_in_admin(app, auth, client)
-
-
-@pytest.fixture
-def fragile(app, migrated, app_factory, database_url, tmp_path):
-    """(an app whose database can stop answering, its outage); `app` first empties the database."""
-    with database_that_stops(migrated, app_factory, database_url, tmp_path) as pair:
-        yield pair
 
 
 def greeting(provider, lang: str = "en"):

@@ -10,20 +10,10 @@ from helpline.admin import saved_settings
 from helpline.admin.saved_settings import threshold
 from helpline.db import db
 from helpline.models import Setting
+from tests.support.admin import save_setting, settings_rows
 from tests.support.calls import call_record, place_call, queue_sids
 from tests.support.provider import new_call_sid
-from tests.test_admin_access import log_in_admin, post_form, settings_rows
-
-
-def save_setting(app, key, value) -> None:
-    with app.app_context():
-        db.session.merge(Setting(key=key, value=value))
-        db.session.commit()
-
-
-@pytest.fixture
-def admin(app, auth, client):
-    return log_in_admin(app, auth, client)
+from tests.support.users import post_form
 
 
 def test_the_page_shows_each_value_in_force_beside_its_default(app, admin):

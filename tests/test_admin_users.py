@@ -11,22 +11,9 @@ from helpline.admin.users import UserChangeRefused
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import Call, SocketConnection, User
+from tests.support.admin import NEW_USER, set_language, stored_user, user_id
 from tests.support.provider import new_call_sid
-from tests.test_admin_access import PASSWORD, log_in_admin, post_form, set_language, stored_user, user_id
-
-NEW_USER = {
-    "username": "newcomer",
-    "role": "counselor",
-    "language": "tg",
-    "phone_number": "+992900123456",
-    "password": "a long enough secret",
-    "password_again": "a long enough secret",
-}
-
-
-@pytest.fixture
-def admin(app, auth, client):
-    return log_in_admin(app, auth, client)
+from tests.support.users import PASSWORD, post_form
 
 
 def user_count(app) -> int:

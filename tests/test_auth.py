@@ -13,11 +13,7 @@ from helpline.auth import LIMITED_ENDPOINTS, limiter
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import User
-from tests.support.users import AuthActions
-
-
-def csrf_token(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+from tests.support.users import AuthActions, csrf_token
 
 
 def test_pages_send_the_anonymous_to_the_login_page(client):

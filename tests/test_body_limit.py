@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import Provider, new_call_sid
+from tests.support.provider import Provider, new_call_sid
 
 MEGABYTE = 1024 * 1024
 

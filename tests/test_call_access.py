@@ -7,7 +7,7 @@ from sqlalchemy import select
 from helpline import clock
 from helpline.db import db
 from helpline.models import Call, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 
 def handled_call(app, username: str | None, notes: str) -> str:

@@ -3,7 +3,6 @@ Playwright): nothing a page needs is blocked, and what the policy is for (an inj
 script or handler) is."""
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,18 +10,14 @@ from sqlalchemy import select
 from helpline import clock
 from helpline.db import db
 from helpline.models import Call, User
-from tests.conftest import new_call_sid
-from tests.live_servers import serving
+from tests.support.browser import expect, needs_browser
+from tests.support.provider import new_call_sid
+from tests.support.servers import serving
+from tests.support.users import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-PASSWORD = "correct horse battery"
 PAGES = ("/dashboard", "/wallboard", "/reports", "/review", "/audit", "/admin", "/admin/users", "/admin/menu", "/admin/thresholds", "/admin/labels")
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+pytestmark = needs_browser
 
 # Each violation the page reports, kept where the test reads it.
 RECORD_VIOLATIONS = """
@@ -31,14 +26,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__violations.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " " + event.sourceFile + ":" + event.lineNumber);
 });
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def seed(app, auth) -> str:

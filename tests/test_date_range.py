@@ -8,7 +8,7 @@ from sqlalchemy import select
 from helpline import clock
 from helpline.db import db
 from helpline.models import Call, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 DATED_PAGES = ["/review", "/reports"]
 DATED_API = [

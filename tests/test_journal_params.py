@@ -11,7 +11,7 @@ from helpline import clock, voice
 from helpline.call_log import JOURNALED_PARAMS, WebhookEvent
 from helpline.db import db
 from helpline.models import Call, CallEvent
-from tests.conftest import Provider, new_call_sid
+from tests.support.provider import Provider, new_call_sid
 
 IDENTIFYING = {
     "FromCity": "TEHRAN", "FromState": "Tehran", "FromZip": "1234567", "FromCountry": "IR",

@@ -12,7 +12,7 @@ from helpline import clock
 from helpline.db import db
 from helpline.live import socketio
 from helpline.models import User
-from tests.test_auth import csrf_token
+from tests.support.users import csrf_token
 
 PASSWORD = "correct horse battery"
 

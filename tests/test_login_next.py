@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.test_auth import csrf_token
+from tests.support.users import csrf_token
 
 
 @pytest.mark.parametrize(

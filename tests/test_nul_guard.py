@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from helpline.db import db
 from helpline.models import User
-from tests.test_admin_access import csrf_token, log_in_admin, post_form
-from tests.test_admin_users import NEW_USER
+from tests.support.admin import NEW_USER, log_in_admin
+from tests.support.users import post_form, session_csrf_token
 
 REFUSED = "text must not contain NUL characters"
 
@@ -45,7 +45,7 @@ def test_a_nul_character_in_a_login_is_400_and_the_anonymous_still_get_401(clien
 
 def test_a_nul_character_in_the_login_page_is_400_and_logs_no_one_in(client, auth):
     auth.create()
-    form = {"username": "counselor1\x00", "password": "correct horse battery", "csrf_token": csrf_token(client)}
+    form = {"username": "counselor1\x00", "password": "correct horse battery", "csrf_token": session_csrf_token(client)}
     response = client.post("/login", data=form)
     assert response.status_code == 400 and response.text == f"{REFUSED}\n"
     assert client.get("/api/me").status_code == 401

@@ -9,7 +9,7 @@ import pytest
 from helpline.db import db
 from helpline.models import AuditRecord, User
 from tests.support.provider import new_call_sid
-from tests.test_review import NOW, NUMBER, assert_no_number, frozen, logged_in, make_call, supervisor  # noqa: F401 (fixtures)
+from tests.support.review import NOW, NUMBER, assert_no_number, logged_in, make_call
 
 
 def add_records(app, *records: tuple[str, str, str, int]) -> None:

@@ -8,9 +8,9 @@ from helpline import clock
 from helpline.db import db
 from helpline.models import Call, User
 from tests.support.browser import expect, needs_browser
+from tests.support.review import NUMBER, make_call
 from tests.support.servers import serving
 from tests.support.users import PASSWORD
-from tests.test_review import NUMBER, make_call
 
 REASON = "Emergency services need the number to reach the caller"
 

@@ -10,7 +10,8 @@ import pytest
 from helpline.db import db
 from helpline.models import Call, CallEvent
 from helpline.review.call_page import split_journal
-from tests.test_review import NOW, assert_no_number, frozen, logged_in, make_call, page_csrf_token, supervisor  # noqa: F401 (fixtures)
+from tests.support.review import NOW, assert_no_number, logged_in, make_call
+from tests.support.users import csrf_token
 
 LOG = {
     "call_type": "about_self",
@@ -95,7 +96,7 @@ def test_the_call_page_offers_the_reveal_form_without_the_number(app, client, pr
     page = client.get(f"/calls/{call_sid}").get_data(as_text=True)
     form = re.search(r'<form method="post" action="([^"]+)" id="reveal-form".*?</form>', page, re.DOTALL)
     assert form and form.group(1) == f"/calls/{call_sid}/reveal"
-    assert page_csrf_token(form.group(0).encode())
+    assert csrf_token(form.group(0).encode())
     assert re.search(r'<input type="text" id="reveal-reason" name="reason"[^>]*maxlength="500"', form.group(0))
     assert "<datalist" in form.group(0)
     assert f"/audit?call={call_sid}" in page

@@ -8,8 +8,8 @@ from helpline.db import db
 from helpline.models import AuditRecord, Call, User
 from helpline.review.revealing import ReasonError, checked_reason
 from tests.support.provider import Provider
-from tests.support.users import AuthActions
-from tests.test_review import NOW, NUMBER, assert_no_number, audit_records, every_log, frozen, logged_in, make_call, page_csrf_token, supervisor  # noqa: F401 (fixtures)
+from tests.support.review import NOW, NUMBER, assert_no_number, audit_records, logged_in, make_call
+from tests.support.users import AuthActions, csrf_token
 
 REASON = "Emergency services need the number to reach the caller"
 
@@ -17,7 +17,7 @@ REASON = "Emergency services need the number to reach the caller"
 def reveal_form(client, call_sid: str, reason: str | None, with_token: bool = True):
     data = {} if reason is None else {"reason": reason}
     if with_token:
-        data["csrf_token"] = page_csrf_token(client.get(f"/calls/{call_sid}").data)
+        data["csrf_token"] = csrf_token(client.get(f"/calls/{call_sid}").data)
     return client.post(f"/calls/{call_sid}/reveal", data=data)
 
 

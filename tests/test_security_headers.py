@@ -11,7 +11,7 @@ from sqlalchemy import select
 from helpline import clock
 from helpline.db import db
 from helpline.models import Call, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "helpline" / "templates"
 

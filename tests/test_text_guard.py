@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from helpline import clock
 from helpline.db import db
 from helpline.models import AuditRecord, Call, User
-from tests.conftest import new_call_sid
+from tests.support.provider import new_call_sid
 
 REFUSED = "text must not contain lone surrogates (code points U+D800 to U+DFFF)"
 LONE = ["\ud800", "a\udfffb", "\udc80"]

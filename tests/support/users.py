@@ -1,4 +1,6 @@
-"""Users for the tests: created in the database, logged in through the JSON API."""
+"""Users for the tests: created in the database, logged in through the JSON API or a page's form."""
+
+import re
 
 from helpline.db import db
 from helpline.models import User
@@ -25,3 +27,19 @@ class AuthActions:
 
     def logout(self):
         return self.client.post("/api/logout", headers={"X-Requested-With": "XMLHttpRequest"})
+
+
+def csrf_token(page: bytes) -> str:
+    """The token of a page's form, else of its <meta name="csrf-token">."""
+    found = re.search(rb'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page) or re.search(rb'name="csrf-token" content="([^"]+)"', page)
+    return found.group(1).decode()
+
+
+def session_csrf_token(client) -> str:
+    """A CSRF token for this client's session (every page carries one)."""
+    return csrf_token(client.get("/login").data)
+
+
+def post_form(client, path: str, data: dict | None = None):
+    """A form posted as the page would, with the session's CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": session_csrf_token(client)})
