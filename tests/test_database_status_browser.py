@@ -3,8 +3,13 @@ are being spooled (since when, how many wait), and stop saying so once they are 
 
 import re
 
+from sqlalchemy import func, select
+
+from helpline.db import db
+from helpline.models import SocketConnection
 from tests.support.browser import STEP_MS, expect, needs_browser, new_page, serving_pages
 from tests.support.provider import HttpProvider, Provider, new_call_sid
+from tests.support.servers import wait_for
 from tests.support.users import PASSWORD, AuthActions
 
 pytestmark = needs_browser
@@ -46,4 +51,11 @@ def test_the_dashboard_and_the_wallboard_say_while_the_database_is_unreachable(f
         expect(dashboard.locator(f'#queue-body tr[data-call-sid="{call_sid}"]')).to_be_visible(timeout=STEP_MS)
         for page in (dashboard, wallboard):
             page.context.close()
+        # The sockets' goodbyes are written before the app's connections are closed.
+        wait_for(lambda: no_sockets_open(fragile_app), "the sockets closed")
     assert errors == [], f"uncaught errors in the pages: {errors}"
+
+
+def no_sockets_open(app) -> bool:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(SocketConnection)) == 0

@@ -71,9 +71,8 @@ def test_a_queued_caller_is_pushed_once(watchers, provider):
     (wallboard,) = [event["args"][0] for event in got if event["name"] == "wallboard"]
     assert wallboard["queue"]["waiting"] == 1 and wallboard["queue"]["emergency_waiting"] == 1
     assert wallboard["today"]["offered"] == 1
-    # After the queue event of the same change.
-    names = [event["name"] for event in got]
-    assert names.index("wallboard") > names.index("queue")
+    # The queue is pushed too, by a thread of its own: the two may arrive in either order.
+    assert [event["name"] for event in got].count("queue") == 1
 
 
 def test_a_presence_change_is_pushed_once(watchers):
