@@ -83,6 +83,15 @@ class Callers:
         params = caller_params(call_sid, QueueResult=random.choice(LEAVING), QueueTime=str(random.randrange(5, 300)), QueueSid="QU" + "a" * 32)
         return signed(self.base_url, "departure", "/twilio/queue-result?lang=en", params)
 
+    def incoming(self, count: int) -> list[Webhook]:
+        """Calls coming in (`/twilio/voice`, the number's URL): each a new call, greeted with the
+        menu; none joins the queue."""
+        hooks = []
+        for _ in range(count):
+            params = caller_params(new_call_sid(), CallStatus="ringing")
+            hooks.append(signed(self.base_url, "incoming", "/twilio/voice", params))
+        return hooks
+
     def fill(self) -> list[Webhook]:
         """Arrivals up to the queue's length."""
         return [self.arrival() for _ in range(self.queue_length - len(self.waiting))]
@@ -97,12 +106,12 @@ class Callers:
 
     def forget(self, sent: list[Webhook]) -> None:
         """Hooks prepared but never sent (wrk stopped before them): their arrivals never queued
-        and their departures never left."""
+        and their departures never left (incoming calls hold no place in the queue)."""
         # Undone newest first, each arrival's caller is the newest left, at the right.
         for hook in reversed(sent):
             if hook.kind == "arrival":
                 assert self.waiting.pop() == hook.call_sid
-            else:
+            elif hook.kind == "departure":
                 self.waiting.appendleft(hook.call_sid)
 
 

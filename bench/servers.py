@@ -39,10 +39,12 @@ CALLER_ENCRYPTION_KEY = "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMTI="
 
 SERVICE = "wsgi:app"
 BARE_TWIML = "bench.bare_twiml:app"
+DURABLE_TWIML = "bench.durable_twiml:create_app()"
 BARE_SOCKETIO = "bench.bare_socketio:app"
 
 # Where gunicorn runs the service from: this checkout, or another one (`--service-root`) to
-# measure a change against what came before it with the same load and the same machine.
+# measure a change against what came before it with the same load and the same machine. The
+# references (`bench/bare_twiml.py`, `bench/durable_twiml.py`) run from this checkout.
 SERVICE_ROOT = config.ROOT
 
 
@@ -215,15 +217,16 @@ def postgres_cpu_seconds() -> float:
 
 
 @contextmanager
-def gunicorn(app_module: str, environment: dict[str, str], log_dir: Path) -> Iterator[Server]:
-    """`gunicorn -c config/gunicorn.conf.py APP` with this environment; stopped on exit."""
+def gunicorn(app_module: str, environment: dict[str, str], log_dir: Path, root: Path | None = None) -> Iterator[Server]:
+    """`gunicorn -c config/gunicorn.conf.py APP` with this environment, run from `root` (the
+    service's checkout unless given); stopped on exit."""
     port = environment["GUNICORN_CMD_ARGS"].rsplit(":", 1)[1]
     base_url = f"http://127.0.0.1:{port}"
     log_path = log_dir / f"gunicorn-{port}.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", app_module],
-            cwd=SERVICE_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            cwd=root or SERVICE_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
     try:
         def exited() -> str | None:
