@@ -8,13 +8,18 @@ from importlib.metadata import version
 from pathlib import Path
 
 
-def machine() -> str:
+def machine(load_averages: tuple[float, float] | None = None) -> str:
+    """The machine, and its one-minute load average: when the run began and when it ended, if
+    given (a busy machine's figures are read beside it); else the present one."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "unknown CPU")
     memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    load = os.getloadavg()[0]
+    if load_averages:
+        load = f"load average {load_averages[0]:.1f} when the run began, {load_averages[1]:.1f} when it ended"
+    else:
+        load = f"load average {os.getloadavg()[0]:.1f} when the run began"
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; load average {load:.1f} when the run began"
+        f"Python {platform.python_version()}; {load}"
     )
 
 
