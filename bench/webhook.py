@@ -86,7 +86,9 @@ def measure_each(base_url: str, callers: load.Callers, started: list[servers.Ser
 
 
 @contextmanager
-def serving(app_module: str, url: str, directory: Path, processes: int, root: Path | None = None) -> Iterator[tuple[str, list[servers.Server]]]:
+def serving(
+    app_module: str, url: str, directory: Path, processes: int, root: Path | None = None, redis_url: str = servers.REDIS_URL
+) -> Iterator[tuple[str, list[servers.Server]]]:
     """One gunicorn process on its own port (`config/gunicorn.conf.py` as it is); or, as
     `docs/deploy.md` deploys several, that many behind nginx with `config/nginx.conf`, sharing
     Redis. Run from `root` (the service's checkout unless given). Yields the URL the provider
@@ -102,7 +104,7 @@ def serving(app_module: str, url: str, directory: Path, processes: int, root: Pa
         started = []
         for _ in range(processes):
             port = servers.free_port()
-            environment = servers.service_environment(url, port, redis_url=servers.REDIS_URL, PUBLIC_BASE_URL=public_url)
+            environment = servers.service_environment(url, port, redis_url=redis_url, PUBLIC_BASE_URL=public_url)
             started.append(stack.enter_context(servers.gunicorn(app_module, environment, directory, root)))
         upstreams = [server.base_url.removeprefix("http://") for server in started]
         site = nginx.site(upstreams, public_port, redirect_port, directory / f"nginx-{public_port}.log")
@@ -129,7 +131,7 @@ def run(arguments, log) -> tuple[dict[str, dict], dict]:
     figures, extra = {}, {"load_began": os.getloadavg()[0]}
     try:
         log(f"webhook: the service ({how})")
-        with serving(servers.SERVICE, url, directory, arguments.processes) as (base_url, started):
+        with serving(servers.SERVICE, url, directory, arguments.processes, redis_url=arguments.redis) as (base_url, started):
             callers = load.Callers(base_url, arguments.queue)
             load.send_all(base_url, callers.fill())
             cookies = [servers.session_cookie(staff, user) for user in staff.counselors + staff.supervisors]
@@ -146,7 +148,7 @@ def run(arguments, log) -> tuple[dict[str, dict], dict]:
         )
         for name, app_module in (("durable", servers.DURABLE_TWIML), ("bare", servers.BARE_TWIML)):
             log(f"webhook: the {REFERENCES[name]} ({how})")
-            with serving(app_module, url, directory, arguments.processes, root=config.ROOT) as (base_url, started):
+            with serving(app_module, url, directory, arguments.processes, root=config.ROOT, redis_url=arguments.redis) as (base_url, started):
                 reference_callers = load.Callers(base_url, arguments.queue)
                 reference_callers.fill()
                 figures[name] = measure_each(base_url, reference_callers, started, arguments, log)
@@ -166,6 +168,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=100, help="each open loop's requests per second")
     parser.add_argument("--open-seconds", type=int, default=20, help="each open loop's duration")
     parser.add_argument("--processes", type=int, default=1, help="gunicorn processes; more than one run behind nginx, as deployed")
+    parser.add_argument("--redis", default=servers.REDIS_URL, help=f"Redis for several processes (channel {servers.CHANNEL})")
     return parser
 
 
