@@ -7,8 +7,6 @@ queue for a caller's key), under the same gunicorn settings.
 
 from flask import Flask, Response
 
-from helpline import background
-
 ENQUEUE_TWIML = (
     '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="en-US">Thank you. We are connecting you '
     "to a counselor; please stay on the line.</Say><Enqueue action=\"/twilio/queue-result?lang=en\" "
@@ -25,9 +23,6 @@ VOICE_TWIML = (
 )
 
 app = Flask(__name__)
-# config/gunicorn.conf.py starts and stops each worker's background work; the reference has
-# none, but its worker boots only with the (empty) register the hooks look for.
-background.init_app(app)
 
 
 @app.post("/twilio/voice")

@@ -25,7 +25,6 @@ from sqlalchemy.pool import QueuePool
 from twilio.request_validator import RequestValidator, compare
 
 from bench.bare_twiml import ENQUEUE_TWIML, VOICE_TWIML
-from helpline import background
 
 TABLE = "durable_webhooks"
 # As many connections as the service keeps (`DATABASE_POOL_SIZE`), so neither waits for one.
@@ -65,8 +64,6 @@ def create_app(database_url: str | None = None, auth_token: str | None = None, p
 
     app = Flask(__name__)
     app.extensions["durable_pool"] = pool
-    # As the bare endpoint: no background work, but the register config/gunicorn.conf.py's hooks use.
-    background.init_app(app)
 
     def store() -> None:
         # The URL the provider signed: ours, with the query string as sent. Checked as the service
