@@ -51,7 +51,7 @@ def post_worker_init(worker):
     gc.freeze()
     # Work that waits for no request: webhooks left in the spool by a worker that stopped
     # during an outage are recorded as soon as the database answers.
-    app = getattr(worker, "wsgi", None)
+    app = serving_app(worker)
     if app is not None:
         background.serve(app)
 
@@ -59,6 +59,13 @@ def post_worker_init(worker):
 def worker_exit(server, worker):
     # The app's threads end with it: a push being made is finished, a replay stops between
     # batches (what it has not recorded stays in the spool for the next worker).
-    app = getattr(worker, "wsgi", None)  # None when the app failed to load
+    app = serving_app(worker)
     if app is not None:
         background.stop(app, timeout=5)
+
+
+def serving_app(worker):
+    """The worker's app if it is the service (the benchmarks' reference endpoints, served with
+    these same settings, have no background work); None too when it failed to load."""
+    app = getattr(worker, "wsgi", None)
+    return app if background.EXTENSION in getattr(app, "extensions", {}) else None
