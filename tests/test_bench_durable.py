@@ -19,8 +19,20 @@ from bench.bare_twiml import ENQUEUE_TWIML, VOICE_TWIML
 from bench.durable_twiml import conninfo, create_app
 from bench.load import Callers
 from bench.servers import AUTH_TOKEN
+from tests.support.requirements import needs
 
 LOCAL_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test_bench"
+
+
+def postgres_answers() -> bool:
+    try:
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=2"):
+            return True
+    except psycopg.Error:
+        return False
+
+
+pytestmark = needs(os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") or postgres_answers(), "needs PostgreSQL (CI starts it)")
 
 
 def postgres_url() -> str:
