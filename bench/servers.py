@@ -136,7 +136,10 @@ def session_cookie(staff: Staff, user_id: int) -> str:
     app = Flask("bench")
     app.secret_key = SECRET_KEY
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    return "session=" + serializer.dumps({"_user_id": staff.session_ids[user_id], "_fresh": True})
+    # With the times logging in records: the service ends a session without them
+    # (helpline/session_lifetime.py; not imported, so that --service-root can name an older checkout).
+    now = time.time()
+    return "session=" + serializer.dumps({"_user_id": staff.session_ids[user_id], "_fresh": True, "logged_in_at": now, "seen_at": now})
 
 
 def free_port() -> int:

@@ -142,6 +142,9 @@ def run(arguments, log) -> tuple[dict[str, dict], dict]:
                 figures["service"] = measure_each(base_url, callers, started, arguments, log)
                 extra["cpu"] = sum(server.cpu_seconds() for server in started) - before
                 _receipts, extra["pushes"], extra["dashboard_failures"] = watching.stop()
+        if extra["dashboard_failures"]:
+            # Pushes to dashboards that never connected cost nothing: the figures would flatter the service.
+            raise RuntimeError(f"{extra['dashboard_failures']} dashboards failed to connect")
         extra["calls"] = count(url, "SELECT count(*) FROM calls")
         extra["waiting_after"] = count(
             url, "SELECT count(*) FROM calls WHERE enqueued_at IS NOT NULL AND ended_at IS NULL AND queue_result_rank <= 1 AND counselor_id IS NULL"
