@@ -156,10 +156,28 @@ def wallboard_body() -> dict:
 # Handlers.
 
 
+# What a dashboard is told when its connection could not be set up (the database did not answer,
+# say): it tries again shortly, instead of waiting for an answer that never comes.
+TRY_AGAIN = "try again"
+
+
 @socketio.on("connect")
 def connect(auth=None):
-    if not current_user.is_authenticated or session_lifetime.current_session_is_over():
-        raise ConnectionRefusedError("log in first")
+    try:
+        if not current_user.is_authenticated or session_lifetime.current_session_is_over():
+            raise ConnectionRefusedError("log in first")
+        welcome()
+    except ConnectionRefusedError:
+        raise
+    except Exception:
+        # Unanswered, the client would wait for the connection's acknowledgement for ever.
+        db.session.rollback()
+        log.exception("a dashboard's connection failed; it is asked to try again")
+        raise ConnectionRefusedError(TRY_AGAIN) from None
+
+
+def welcome() -> None:
+    """A dashboard connected: its rooms, its row in the table of sockets, its snapshots."""
     join_room(f"role:{current_user.role}")
     join_room(f"user:{current_user.id}")
     db.session.add(SocketConnection(sid=request.sid, user_id=current_user.id, connected_at=clock.now()))

@@ -30,6 +30,8 @@ _append_lock = threading.Lock()
 REPLAY_BATCH = 100
 SET_ASIDE = "unrecordable.jsonl.kept"
 PENDING_SUFFIXES = (".jsonl", ".replaying")
+# Passes over the spool a count of its backlog makes before settling for one a replay disturbed.
+BACKLOG_ATTEMPTS = 5
 SET_ASIDE_SUFFIXES = (".kept",)
 
 
@@ -87,6 +89,16 @@ class Spool:
 
     def backlog(self) -> Backlog:
         """The webhooks waiting to be recorded, from this host's processes (one a line)."""
+        for _ in range(BACKLOG_ATTEMPTS):
+            counted = self._count_pending()
+            if counted is not None:
+                return counted
+        # Replays kept claiming files under the count: what it found last is close enough to show.
+        return self._count_pending(partial=True)
+
+    def _count_pending(self, partial: bool = False) -> Backlog | None:
+        """One pass over the pending files; None when one of them was claimed (renamed) or
+        replayed meanwhile: its webhooks, under their new name, may not have been seen."""
         count, since = 0, None
         for path in self._files(PENDING_SUFFIXES):
             try:
@@ -94,7 +106,9 @@ class Spool:
                     first = spool_file.readline()
                     count += bool(first.strip()) + sum(1 for line in spool_file if line.strip())
             except FileNotFoundError:
-                continue  # claimed or replayed meanwhile
+                if not partial:
+                    return None
+                continue
             arrived = _received_at(first)
             if arrived is not None and (since is None or arrived < since):
                 since = arrived

@@ -98,7 +98,12 @@ class Dashboard:
         self.client = socketio.Client(reconnection=False, http_session=session)
         self.client.on("queue", self.snapshots.put)
         cookie = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
-        self.client.connect(base_url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+        try:
+            self.client.connect(base_url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+        except socketio.exceptions.ConnectionError:
+            # Asked to try again (the service could not set the connection up), as the page would.
+            time.sleep(1)
+            self.client.connect(base_url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
 
     def wait_for_caller(self, call_sid: str, timeout: float = 15) -> dict:
         deadline = time.monotonic() + timeout

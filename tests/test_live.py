@@ -6,19 +6,11 @@ from sqlalchemy import func, select
 
 from helpline import clock, live
 from helpline.db import db
-from helpline.live import alert_long_waits, socketio
+from helpline.live import alert_long_waits
 from helpline.models import CallEvent, SocketConnection
 from tests.support.calls import give_call, queue_caller
 from tests.support.provider import Provider, new_call_sid
-from tests.support.sockets import received
-
-
-def connect(app, client):
-    return socketio.test_client(app, flask_test_client=client)
-
-
-def events(socket, name):
-    return [event["args"][0] for event in received(socket) if event["name"] == name]
+from tests.support.sockets import connect, events, received
 
 
 def test_anonymous_connections_are_refused(app, client):
@@ -154,3 +146,20 @@ def test_logging_out_disconnects_that_users_sockets(app, client, auth):
     theirs.disconnect()
     with app.app_context():
         assert db.session.query(SocketConnection).count() == 0
+
+
+def test_a_connection_that_cannot_be_set_up_is_refused_and_asked_to_try_again(app, client, auth, monkeypatch, caplog):
+    auth.create()
+    auth.login()
+
+    def broken():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(live, "send_state", broken)
+    socket = connect(app, client)
+    assert not socket.is_connected()
+    assert "a dashboard's connection failed; it is asked to try again" in caplog.text
+    monkeypatch.undo()
+    again = connect(app, client)
+    assert again.is_connected()
+    again.disconnect()

@@ -184,3 +184,21 @@ def test_the_backlog_counts_waiting_webhooks_line_by_line_and_since_the_earliest
     (spool.directory / ".replay.lock").write_text("")
     assert spool.backlog() == Backlog(4, datetime(2026, 12, 7, 10, 0, 2, tzinfo=timezone.utc))
     assert spool.set_aside_count() == 1
+
+
+def test_the_backlog_is_counted_again_when_a_replay_claims_a_file_under_the_count(tmp_path):
+    class ClaimedWhileCounting(Spool):
+        """The first listing names a file that a replay renames before it is opened."""
+
+        stale = True
+
+        def _files(self, suffixes):
+            if self.stale:
+                self.stale = False
+                (self.directory / "pending-1.jsonl").rename(self.directory / "pending-1.abc.replaying")
+                return [self.directory / "pending-1.jsonl"]
+            return super()._files(suffixes)
+
+    spool = ClaimedWhileCounting(tmp_path)
+    (tmp_path / "pending-1.jsonl").write_text('{"received_at": "2026-12-07T10:00:05+00:00"}\n{"received_at": "2026-12-07T10:00:06+00:00"}\n')
+    assert spool.backlog() == Backlog(2, datetime(2026, 12, 7, 10, 0, 5, tzinfo=timezone.utc))

@@ -8,22 +8,14 @@ import pytest
 
 from helpline import clock, settings
 from helpline.db import db
-from helpline.live import alert_long_waits, pushes, socketio, wallboard_watched
+from helpline.live import alert_long_waits, pushes, wallboard_watched
 from helpline.models import User
 from tests.support.calls import give_call, queue_caller
 from tests.support.provider import Provider
-from tests.support.sockets import received
+from tests.support.sockets import connect, events, received
 
 PASSWORD = "correct horse battery"
 COMPLETE_LOG = {"call_type": "about_self", "categories": ["anxiety"], "risk_level": "low", "outcome": "counselled"}
-
-
-def connect(app, client):
-    return socketio.test_client(app, flask_test_client=client)
-
-
-def events(socket, name):
-    return [event["args"][0] for event in received(socket) if event["name"] == name]
 
 
 def logged_in(app, auth, username: str, role: str):

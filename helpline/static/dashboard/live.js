@@ -40,6 +40,8 @@ function connectSocket(handlers) {
   socket.on("connect_error", function (error) {
     setConnection("reconnecting");
     if (error && error.message === "log in first") goToLogin();
+    // The server could not set the connection up this time (its database, say): again shortly.
+    if (error && error.message === "try again") setTimeout(function () { socket.connect(); }, 2000);
   });
   socket.io.on("reconnect", function () {
     // A new connection: its snapshots are fresh, whatever their number (the server may
