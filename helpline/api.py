@@ -6,12 +6,13 @@ from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from helpline import call_queue, clock
-from helpline.admin.saved_settings import threshold
+from helpline import clock
 from helpline.auth import roles_required
 from helpline.db import db
-from helpline.labels import current_taxonomy
+from helpline.i18n import page_language
+from helpline.in_force.taxonomy_labels import current_taxonomy
 from helpline.models import ROLES, Call, User
+from helpline.serializers import call_json, me_json, queue_body
 from helpline.taxonomy import LANGUAGES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -23,43 +24,6 @@ READERS_OF_EVERY_CALL = ("supervisor", "admin")
 MAX_PER_PAGE = 200
 # Bounded so an absurd page number is a 400, not an OFFSET the database cannot hold.
 MAX_PAGE = 100_000
-
-
-def call_json(call: Call, counselor: str | None) -> dict:
-    def stamp(moment: datetime | None) -> str | None:
-        return moment.isoformat() if moment else None
-
-    return {
-        "call_sid": call.call_sid,
-        "status": call.status,
-        "category": call.category,
-        "priority": call.priority,
-        "priority_reasons": call.priority_reasons or [],
-        "emergency": call.emergency,
-        "queue_result": call.queue_result,
-        "abandoned": call.abandoned,
-        "wait_seconds": call.wait_seconds,
-        "duration_seconds": call.duration_seconds,
-        "counselor": counselor,
-        "risk_level": call.risk_level,
-        "outcome": call.outcome,
-        "notes": call.notes,
-        "repeat_caller": call.repeat_caller,
-        "language": call.language,
-        "caller": call.caller_masked,
-        "started_at": stamp(call.started_at),
-        "enqueued_at": stamp(call.enqueued_at),
-        "taken_at": stamp(call.taken_at),
-        "answered_at": stamp(call.answered_at),
-        "ended_at": stamp(call.ended_at),
-        "talk_seconds": call.talk_seconds,
-        "call_type": call.call_type,
-        "categories": call.categories or [],
-        "referral": call.referral,
-        "follow_up_on": call.follow_up_on.isoformat() if call.follow_up_on else None,
-        "logged_at": stamp(call.logged_at),
-        "log_complete": call.logged_at is not None,
-    }
 
 
 def reads_call(role: str, user_id: int, call: Call) -> bool:
@@ -97,24 +61,6 @@ def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int
     return int(value)
 
 
-def me_json(user_id: int) -> dict:
-    """A user's own state: presence, and the call they are on or still have to log."""
-    user = db.session.get(User, user_id)
-    # The call they are talking on (logged or not), else the latest one still to log.
-    current = db.session.scalars(
-        select(Call)
-        .where(Call.counselor_id == user_id, Call.ended_at.is_(None) | Call.logged_at.is_(None))
-        .order_by(Call.ended_at.isnot(None), Call.taken_at.desc())
-        .limit(1)
-    ).first()
-    return {
-        "username": user.username,
-        "role": user.role,
-        "presence": {"state": user.presence, "since": user.presence_since.isoformat()},
-        "current_call": call_json(current, user.username) if current else None,
-    }
-
-
 def language() -> str:
     requested = request.args.get("lang")
     if requested is not None:
@@ -122,8 +68,6 @@ def language() -> str:
             abort(400, f"lang must be one of {', '.join(LANGUAGES)}")
         return requested
     # The user's own language, as their pages have.
-    from helpline import page_language
-
     return page_language()
 
 
@@ -142,7 +86,7 @@ def taxonomy():
 @bp.get("/queue")
 @roles_required(*ROLES)
 def queue():
-    return jsonify(call_queue.snapshot(clock.now(), threshold("aging_step_seconds")))
+    return jsonify(queue_body())
 
 
 @bp.get("/calls")

@@ -1,36 +1,27 @@
-"""Users and sessions: Flask-Login, the login page and JSON login, role checks, rate limits."""
+"""Users and sessions: Flask-Login, role checks, credentials, the rate limiter. The login and
+logout views are `helpline.login`'s."""
 
 import functools
-import hashlib
 import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, redirect, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
+from flask_login import LoginManager, current_user, login_required
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
 
-from helpline import clock, live, session_lifetime, usernames
+from helpline import usernames
 from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.request_checks import require_script_request
-
-bp = Blueprint("auth", __name__)
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login_page"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-LOGIN_LIMIT = "10 per minute"
-# Failed logins to one account, from any number of addresses: a guesser spread over many
-# addresses gets 20 tries an hour at one password, and a user who mistypes is not locked out.
-ACCOUNT_LOGIN_LIMIT = "20 per hour"
 # users.id is an INTEGER column, 32 bits on PostgreSQL: a larger number names nobody.
 MAX_USER_ID = 2**31 - 1
 
@@ -45,12 +36,6 @@ LIMITED_ENDPOINTS = {"auth.login", "auth.login_page", "review.reveal_page", "rev
 @limiter.request_filter
 def without_limits() -> bool:
     return request.endpoint not in LIMITED_ENDPOINTS
-
-
-class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    submit = SubmitField("Log in")
 
 
 @login_manager.user_loader
@@ -136,89 +121,6 @@ def authenticate(username: str, password: str) -> User | None:
     if not user.check_password(password) or not user.active:
         return None
     return user
-
-
-def account_key() -> str:
-    """The per-account limit's key: the name tried (whether or not anyone has it), hashed so the
-    limiter's storage holds no one's name."""
-    body = request.get_json(silent=True) if request.is_json else None
-    username = body.get("username") if isinstance(body, dict) else request.form.get("username")
-    name = username if isinstance(username, str) else ""
-    return "login-account:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def failed_login(response) -> bool:
-    """A login refused for its credentials: the API's 401, or the page's form shown again (a
-    login that worked redirects). Logins that work, and refusals for other reasons, do not count."""
-    if request.endpoint == "auth.login":
-        return response.status_code == 401
-    return request.method == "POST" and response.status_code == 200
-
-
-# One count for an account across the JSON login and the page.
-account_login_limit = limiter.shared_limit(
-    ACCOUNT_LOGIN_LIMIT, scope="login-account", key_func=account_key, deduct_when=failed_login, methods=["POST"]
-)
-
-
-def end_session() -> None:
-    """Log out, go offline, and close every socket of this user, in any process. Every session
-    of the user ends, this one's cookie included, wherever a copy of it is."""
-    from helpline.presence import go_offline
-
-    user = current_user._get_current_object()
-    user_id = user.id
-    logout_user()
-    user.end_sessions()
-    go_offline(user_id, clock.now())
-    sids = live.connections_of(user_id)
-    db.session.commit()
-    live.disconnect(sids, user_id)
-    live.push_presence()
-
-
-@bp.post("/api/login")
-@limiter.limit(LOGIN_LIMIT)
-@account_login_limit
-def login():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
-        abort(400, "send JSON with username and password")
-    user = authenticate(body["username"], body["password"])
-    if user is None:
-        abort(401, "wrong username or password")
-    login_user(user)
-    session_lifetime.started(session, clock.now())
-    return jsonify(username=user.username, role=user.role)
-
-
-@bp.post("/api/logout")
-@roles_required(*ROLES)
-def logout():
-    end_session()
-    return jsonify(logged_out=True)
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
-@account_login_limit
-def login_page():
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            session_lifetime.started(session, clock.now())
-            return redirect(safe_next(request.args.get("next")))
-        flash("Wrong username or password.", "error")
-    return render_template("login.html", form=form)
-
-
-@bp.post("/logout")
-@login_required
-def logout_page():
-    end_session()
-    return redirect(url_for("auth.login_page"))
 
 
 def same_site_path(target: str | None) -> str | None:

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, case, func, select, update
 from helpline.call_merge import REQUEUED_RANK
 from helpline.db import db, dialect_name, insert
 from helpline.models import Call, Counter
+from helpline.presence import available_counselors
 from helpline.triage import Waiting, current_priority, queue_order
 
 CALLS = Call.__table__
@@ -119,8 +120,6 @@ def snapshot_entry(call, now: datetime, aging_step: int) -> dict:
 def snapshot(now: datetime, aging_step: int, counted_version: int | None = None) -> dict:
     """The body of `GET /api/queue` and of the `queue` socket event. `counted_version`: the
     version a push has just counted for this snapshot, else the latest one is read."""
-    from helpline.presence import available_counselors
-
     # The version first: a snapshot may then be newer than its number, never older.
     current = version() if counted_version is None else counted_version
     calls = ordered(waiting_rows(*SNAPSHOT_COLUMNS), now, aging_step)
@@ -149,3 +148,11 @@ def counter_bump(dialect: str):
 def bump_counter(name: str) -> int:
     # On the session's connection, in its transaction: counted with every queue push.
     return db.session.connection().execute(counter_bump(dialect_name()), {"counter_name": name}).scalar_one()
+
+
+def count_version() -> int:
+    """The queue's next version, for a push about to read the queue (the caller commits)."""
+    if dialect_name() == "postgresql":
+        # The server commits with the statement: the row is locked for that statement alone.
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return bump_counter("queue")

@@ -11,11 +11,11 @@ from flask import Blueprint, abort, current_app, jsonify
 from flask_login import current_user
 
 from helpline import clock, live
-from helpline.api import call_json
 from helpline.auth import json_body, roles_required
 from helpline.db import db
 from helpline.models import Call
 from helpline.presence import log_completed
+from helpline.serializers import call_json
 from helpline.taxonomy import Taxonomy
 
 bp = Blueprint("counselor_log", __name__, url_prefix="/api")

@@ -129,6 +129,24 @@ def format_percent(ratio: float | Decimal, language: str, decimals: int = 1) -> 
 # Jinja filters: the page's language and the helpline's offset
 
 
+RIGHT_TO_LEFT = {"fa"}
+
+
+def page_language() -> str:
+    """The user's chosen language; for the anonymous, the browser's best match."""
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    if not request:
+        return LANGUAGES[0]
+    # Browsers in Tajikistan are often set to Russian: Tajik is their page.
+    best = request.accept_languages.best_match((*LANGUAGES, "ru"), default=LANGUAGES[0])
+    return "tg" if best == "ru" else best
+
+
+def page_direction() -> str:
+    return "rtl" if page_language() in RIGHT_TO_LEFT else "ltr"
+
+
 def page_language_code() -> str:
     locale = get_locale()
     return locale.language if locale is not None and locale.language in LANGUAGES else LANGUAGES[0]
@@ -176,7 +194,9 @@ def init_app(app: Flask) -> None:
         local_percent=local_percent_filter,
         translated=translated_filter,
     )
-    app.context_processor(lambda: {"language_names": LANGUAGE_NAMES})
+    app.context_processor(
+        lambda: {"language_names": LANGUAGE_NAMES, "page_language": page_language(), "page_direction": page_direction()}
+    )
 
 
 # ---------------------------------------------------------------------------------------

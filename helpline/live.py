@@ -33,20 +33,19 @@ first (`count_queue_version`, committed on its own), so versions grow with what 
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from helpline import background, clock, metrics, session_lifetime
-from helpline.admin.saved_settings import threshold
 from helpline.coalesced_push import CoalescedPush
-from helpline.db import db, dialect_name
+from helpline.db import db
 from helpline.live_redis import ResyncingRedisManager
-from helpline.models import Call, SocketConnection, User
+from helpline.models import SocketConnection, User
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,21 @@ WALLBOARD_PUSH_SPACING = 0.5
 DATABASE_STATUS_SPACING = 1.0
 
 
-def init_app(app) -> None:
+@dataclass(frozen=True)
+class Bodies:
+    """What the events carry, given by the app (`create_app`): this module sends them and knows
+    nothing of the features they describe."""
+
+    queue: Callable[[int | None], dict]
+    count_queue_version: Callable[[], int]
+    presence: Callable[[], dict]
+    me: Callable[[int], dict]
+    wallboard: Callable[[], dict]
+
+
+def init_app(app, bodies: Bodies) -> None:
+    app.extensions["helpline.bodies"] = bodies
+    app.extensions["helpline.welcomed"] = []
     work = background.of(app)
     app.extensions["helpline.pushes"] = Pushes(
         queue=CoalescedPush(emit_queue, QUEUE_PUSH_SPACING, work, "helpline-queue-push"),
@@ -104,6 +117,15 @@ def init_app(app) -> None:
     app.teardown_request(push_wallboard_if_due)
 
 
+def on_welcome(app, begin: Callable[[object], None]) -> None:
+    """`begin(app)` is called after each dashboard of the app is welcomed (its snapshots sent)."""
+    app.extensions["helpline.welcomed"].append(begin)
+
+
+def bodies() -> Bodies:
+    return current_app.extensions["helpline.bodies"]
+
+
 def resync_dashboards(app) -> None:
     """Fresh snapshots to every dashboard, in every process: after Redis was away."""
     with app.app_context():
@@ -120,21 +142,15 @@ def resync_dashboards(app) -> None:
 
 
 def queue_body(counted_version: int | None = None) -> dict:
-    from helpline.call_queue import snapshot
-
-    return snapshot(clock.now(), threshold("aging_step_seconds"), counted_version)
+    return bodies().queue(counted_version)
 
 
 def presence_body() -> dict:
-    from helpline.presence import counselors_json
-
-    return counselors_json()
+    return bodies().presence()
 
 
 def me_body(user_id: int) -> dict:
-    from helpline.api import me_json
-
-    return me_json(user_id)
+    return bodies().me(user_id)
 
 
 def database_status_body() -> dict:
@@ -148,9 +164,7 @@ def database_status_body() -> dict:
 
 
 def wallboard_body() -> dict:
-    from helpline.wallboard import wallboard_json
-
-    return wallboard_json(clock.now())
+    return bodies().wallboard()
 
 
 # Handlers.
@@ -183,7 +197,9 @@ def welcome() -> None:
     db.session.add(SocketConnection(sid=request.sid, user_id=current_user.id, connected_at=clock.now()))
     db.session.commit()
     send_state()
-    start_sweeper(current_app._get_current_object())
+    app = current_app._get_current_object()
+    for begin in app.extensions["helpline.welcomed"]:
+        begin(app)
 
 
 @socketio.on("disconnect")
@@ -239,12 +255,7 @@ def count_queue_version() -> int:
     process, shows every change pushed before it. Counted inside each webhook's transaction
     instead, the counter's row stayed locked until that commit, and under load every other
     webhook queued behind it; counted here, a burst of changes costs one count per push."""
-    from helpline.call_queue import bump_counter
-
-    if dialect_name() == "postgresql":
-        # The server commits with the statement: the row is locked for that statement alone.
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    version = bump_counter("queue")
+    version = bodies().count_queue_version()
     db.session.commit()
     return version
 
@@ -327,58 +338,3 @@ def disconnect(sids: list[str], user_id: int, *, logged_out: bool = True) -> Non
         socketio.emit("logged_out", {}, to=f"user:{user_id}")
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")
-
-
-# Danger-now callers waiting too long: a sweep in each process that serves dashboards.
-
-
-def alert_long_waits(now) -> list[str]:
-    """Alert supervisors once about each danger-now caller waiting past the threshold."""
-    from helpline.call_queue import waiting_calls
-
-    cutoff = now - timedelta(seconds=threshold("danger_wait_alert_seconds"))
-    alerted = []
-    for call in waiting_calls():
-        if not call.emergency or call.alerted_at is not None or call.enqueued_at > cutoff:
-            continue
-        # Several processes sweep: the conditional update lets exactly one of them alert.
-        claimed = db.session.execute(
-            update(Call).where(Call.call_sid == call.call_sid, Call.alerted_at.is_(None)).values(alerted_at=now)
-        ).rowcount
-        db.session.commit()
-        if claimed:
-            waited = int((now - call.enqueued_at).total_seconds())
-            push_alert("danger_now_waiting", call.call_sid, f"A caller in danger now has waited {waited} s")
-            alerted.append(call.call_sid)
-    return alerted
-
-
-def start_sweeper(app) -> None:
-    """Once per app (the tests call `sweep_once` themselves); the thread ends with the app."""
-    if not app.config["TESTING"]:
-        background.of(app).start_once("helpline-sweeper", lambda: _sweep_forever(app))
-
-
-def _sweep_forever(app) -> None:
-    stopping = background.of(app).stopping
-    while not stopping.wait(app.config["DANGER_WAIT_SWEEP_SECONDS"]):
-        sweep_once(app)
-
-
-def sweep_once(app) -> None:
-    """Alert about danger-now callers waiting too long; fold the reports' deltas into their
-    sums, so that the wallboard's day, read all day long, never reads a growing pile of them."""
-    from helpline.reports.rollups import fold_deltas
-
-    with app.app_context():
-        try:
-            alert_long_waits(clock.now())
-        except Exception:
-            db.session.rollback()
-            log.exception("the danger-now waiting sweep failed")
-        try:
-            fold_deltas(db.session)
-            db.session.commit()
-        except Exception as failure:
-            db.session.rollback()
-            log.error("folding the reports' deltas failed (%s)", type(failure).__name__)

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpline import clock
+from helpline.call_queue import WAITING
 from helpline.db import db
 from helpline.models import PRESENCE_STATES, Call, SocketConnection, User
 
@@ -82,8 +83,6 @@ class DatabaseFigures:
 
 
 def database_figures():
-    from helpline.call_queue import WAITING
-
     now = clock.now()
     waiting, oldest, danger_now = db.session.execute(
         select(func.count(), func.min(Call.enqueued_at), func.count().filter(Call.emergency.is_(True))).where(*WAITING)

@@ -4,10 +4,10 @@ from flask import Blueprint, abort, redirect, render_template, send_from_directo
 from flask_login import current_user
 
 import config
-from helpline.admin.saved_settings import threshold
 from helpline.api import language
 from helpline.auth import roles_required
-from helpline.labels import current_taxonomy
+from helpline.in_force.taxonomy_labels import current_taxonomy
+from helpline.in_force.thresholds import threshold
 from helpline.models import ROLES
 
 bp = Blueprint("pages", __name__)

@@ -7,16 +7,10 @@ handled is complete. `on_call` is the service's to set, never the counselor's.
 
 from datetime import datetime
 
-from flask import Blueprint, abort, jsonify
-from flask_login import current_user
 from sqlalchemy import func, select
 
-from helpline import clock, live
-from helpline.auth import json_body, roles_required
 from helpline.db import db
-from helpline.models import PRESENCE_STATES, ROLES, Call, PresenceChange, User
-
-bp = Blueprint("presence", __name__, url_prefix="/api")
+from helpline.models import PRESENCE_STATES, Call, PresenceChange, User
 
 CHOSEN_STATES = ("available", "wrap_up", "break", "offline")
 
@@ -76,18 +70,6 @@ def log_completed(user: User, now: datetime) -> None:
         set_state(user, "available", now)
 
 
-def counselors_json() -> dict:
-    counselors = db.session.scalars(
-        select(User).where(User.role == "counselor", User.active.is_(True)).order_by(User.username)
-    )
-    return {
-        "counselors": [
-            {"username": user.username, "state": user.presence, "since": user.presence_since.isoformat()}
-            for user in counselors
-        ]
-    }
-
-
 def available_counselors() -> int:
     # Counted with every queue push: a Core statement on the session's connection (and the
     # ORM's autoflush, so a change not yet written counts).
@@ -99,30 +81,3 @@ def available_counselors() -> int:
 
 def go_offline(user_id: int, now: datetime) -> None:
     set_state(db.session.get(User, user_id), "offline", now)
-
-
-@bp.get("/presence")
-@roles_required(*ROLES)
-def show():
-    return jsonify(counselors_json())
-
-
-@bp.put("/presence")
-@roles_required("counselor")
-def change():
-    body = json_body()
-    state = body.get("state")
-    if not isinstance(state, str):
-        abort(400, "state: give one of " + ", ".join(PRESENCE_STATES))
-    try:
-        choose(current_user, state, clock.now())
-    except ValueError as reason:
-        abort(400, f"state: {reason}")
-    except PresenceRefused as reason:
-        abort(409, str(reason))
-    db.session.commit()
-    live.push_presence()
-    live.push_me(current_user.id)
-    # The queue's counts include the counselors available.
-    live.push_queue()
-    return jsonify(state=current_user.presence, since=current_user.presence_since.isoformat())

@@ -9,13 +9,13 @@ from flask import Blueprint, abort, current_app, jsonify, url_for
 from flask_login import current_user
 
 from helpline import call_queue, clock, live
-from helpline.admin.saved_settings import threshold
-from helpline.api import call_json
 from helpline.auth import roles_required
 from helpline.db import db
+from helpline.in_force.thresholds import threshold
 from helpline.models import Call
 from helpline.presence import set_state
 from helpline.provider_rest import ProviderUnavailable, redirect_caller
+from helpline.serializers import call_json
 
 bp = Blueprint("taking", __name__, url_prefix="/api")
 

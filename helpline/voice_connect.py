@@ -13,10 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from helpline import clock, live, twiml
 from helpline.call_log import ANSWERED_DIAL
 from helpline.call_queue import release
+from helpline.call_webhooks import caller_language, enqueue_twiml, twiml_response, webhook_event
 from helpline.db import db
 from helpline.models import User
 from helpline.presence import call_ended, set_state
-from helpline.voice import caller_language, enqueue_twiml, twiml_response, webhook_event
 from helpline.webhook_checks import provider_webhook
 from helpline.webhook_recording import best_effort, record_or_spool, rollback_quietly
 

@@ -13,9 +13,9 @@ from flask import Blueprint, current_app, jsonify, render_template, url_for
 from sqlalchemy import func, select
 
 from helpline import call_queue, clock
-from helpline.admin.saved_settings import threshold
 from helpline.auth import roles_required
 from helpline.db import db
+from helpline.in_force.thresholds import threshold
 from helpline.live import WALLBOARD_ROLES
 from helpline.models import PRESENCE_STATES, PresenceChange, User
 from helpline.reports.period import Period, local_today
@@ -75,6 +75,11 @@ def today_figures(now: datetime) -> dict:
         "target": threshold("service_level_target"),
         "service_level_seconds": service_level_seconds,
     }
+
+
+def wallboard_body() -> dict:
+    """The `wallboard` event's body, now."""
+    return wallboard_json(clock.now())
 
 
 def wallboard_json(now: datetime) -> dict:

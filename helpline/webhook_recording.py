@@ -17,10 +17,10 @@ from sqlalchemy.exc import DataError, DisconnectionError, IntegrityError, Interf
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from helpline import background, call_log, clock, live
-from helpline.admin.menu_overrides import menu_in_force
-from helpline.admin.saved_settings import threshold
 from helpline.call_log import WebhookEvent
 from helpline.db import db, dialect_name
+from helpline.in_force.phone_menu import menu_in_force
+from helpline.in_force.thresholds import threshold
 from helpline.spool import Unrecordable
 
 log = logging.getLogger(__name__)

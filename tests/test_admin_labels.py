@@ -3,9 +3,9 @@
 
 import pytest
 
-from helpline.admin import saved_settings
 from helpline.db import db
-from helpline.labels import current_taxonomy
+from helpline.in_force import saved as saved_settings
+from helpline.in_force.taxonomy_labels import current_taxonomy
 from helpline.models import Setting
 from helpline.taxonomy import DEFAULT_PATH, LANGUAGES, TaxonomyError, load
 from tests.support.admin import save_setting, settings_rows, warnings_of
@@ -102,7 +102,7 @@ def test_bad_labels_over_json_change_nothing(app, admin, key, body, status):
 
 def test_a_broken_saved_value_falls_back_to_the_files_labels(app, admin, caplog, monkeypatch):
     save_setting(app, "taxonomy_labels", {"anxiety": {"en": "Kept"}, "astrology": {"en": "Stars"}, "stress": "oops"})
-    with warnings_of("helpline.admin.label_overrides", caplog, monkeypatch):
+    with warnings_of("helpline.in_force.taxonomy_labels", caplog, monkeypatch):
         assert api_label(admin, "anxiety", "en") == "Kept"
         assert api_label(admin, "stress", "en") == "Stress"
     assert "astrology" in caplog.text

@@ -5,9 +5,9 @@ import time
 import pytest
 
 import config
-from helpline.admin import saved_settings
-from helpline.admin.menu_overrides import menu_in_force
 from helpline.db import db
+from helpline.in_force import saved as saved_settings
+from helpline.in_force.phone_menu import menu_in_force
 from helpline.menu import PROMPT_NAMES, MenuError, Prompt, load
 from tests.support.admin import save_setting, settings_rows, warnings_of
 from tests.support.calls import call_record, place_call, twiml
@@ -174,7 +174,7 @@ def test_the_files_keys_are_not_saved_and_reset_forgets_everything(app, admin):
 
 def test_a_saved_menu_that_no_longer_fits_falls_back_to_the_file(app, provider, caplog, monkeypatch):
     save_setting(app, "menu", {"keys": {"9": "elderly"}, "prompts": {"en": {"greeting": {"say": NEW_GREETING}}}})
-    with warnings_of("helpline.admin.menu_overrides", caplog, monkeypatch):
+    with warnings_of("helpline.in_force.phone_menu", caplog, monkeypatch):
         assert greeting(provider) == ("Say", FILE_GREETING)
     assert "the saved menu does not fit the menu file (9)" in caplog.text
     save_setting(app, "menu", "garbage")

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, update
 
-from helpline import settings
-from helpline.admin import saved_settings
-from helpline.admin.saved_settings import threshold
 from helpline.db import db
+from helpline.in_force import saved as saved_settings
+from helpline.in_force import thresholds
+from helpline.in_force.thresholds import threshold
 from helpline.models import Setting
 from tests.support.admin import save_setting, settings_rows
 from tests.support.calls import call_record, place_call, queue_sids
@@ -19,7 +19,7 @@ from tests.support.users import post_form
 def test_the_page_shows_each_value_in_force_beside_its_default(app, admin):
     page = admin.get("/admin/thresholds")
     assert page.status_code == 200
-    for key in settings.THRESHOLDS:
+    for key in thresholds.THRESHOLDS:
         assert f'id="threshold-{key}"'.encode() in page.data
     assert b'<dd class="threshold-value">120</dd>' in page.data and b'<dd class="threshold-default">120</dd>' in page.data
     assert b"Reset to the default" not in page.data

@@ -8,7 +8,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from helpline import DATABASE_POOL_SIZE
 from helpline import db as database
 from helpline.db import db
 
@@ -63,10 +62,10 @@ def test_a_busy_process_keeps_its_postgresql_connections(app):
         engine = db.engine
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite opens a file, not a server backend")
-    connections = [engine.connect() for _ in range(DATABASE_POOL_SIZE)]
+    connections = [engine.connect() for _ in range(database.DATABASE_POOL_SIZE)]
     for connection in connections:
         connection.close()
-    assert engine.pool.checkedin() == DATABASE_POOL_SIZE
+    assert engine.pool.checkedin() == database.DATABASE_POOL_SIZE
 
 
 def test_psycopg_keeps_the_webhooks_upsert_parsed(postgresql_app):

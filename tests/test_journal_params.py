@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from helpline import clock, voice
+from helpline import call_webhooks, clock
 from helpline.call_log import JOURNALED_PARAMS, WebhookEvent
 from helpline.db import db
 from helpline.models import Call, CallEvent
@@ -48,7 +48,7 @@ def test_the_spool_holds_no_more_than_the_journal(app):
     """What a webhook spools while the database is down is the event built here, written as is."""
     params = Provider.params(new_call_sid(), **IDENTIFYING, CallStatus="ringing")
     with app.test_request_context("/twilio/voice?lang=en", method="POST", data=params):
-        event = voice.webhook_event("voice")
+        event = call_webhooks.webhook_event("voice")
     spooled = json.loads(event.to_json())
     assert set(spooled["params"]) <= JOURNALED_PARAMS
     assert not any(value in event.to_json() for value in ("TEHRAN", "Ali Rezaei", "1234567", "+989121234567"))
@@ -59,7 +59,7 @@ def test_a_spool_written_before_the_allow_list_is_replayed_without_the_rest(app,
     call_sid = new_call_sid()
     params = Provider.params(call_sid, **IDENTIFYING, CallStatus="ringing")
     with app.test_request_context("/twilio/voice?lang=en", method="POST", data=params):
-        event = voice.webhook_event("voice")
+        event = call_webhooks.webhook_event("voice")
     old_line = json.loads(event.to_json())
     old_line["params"] = {name: value for name, value in params.items() if name not in ("From", "Caller")}
     spool = app.extensions["helpline.spool"]

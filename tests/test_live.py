@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from helpline import clock, live
+from helpline.danger_sweep import alert_long_waits
 from helpline.db import db
-from helpline.live import alert_long_waits
 from helpline.models import CallEvent, SocketConnection
 from tests.support.calls import give_call, queue_caller
 from tests.support.provider import Provider, new_call_sid

@@ -64,12 +64,12 @@ def test_summary_body(client, auth, app):
 
 
 def test_thresholds_changed_by_an_admin_apply(client, auth, app):
-    from helpline import settings
     from helpline.db import db
+    from helpline.in_force import thresholds
 
     admin = add_user(app, "admin9", "admin")
     with app.app_context():
-        settings.put("service_level_seconds", 60, admin)
+        thresholds.put("service_level_seconds", 60, admin)
         db.session.commit()
     add_calls(app, make_call(local(DAY, 9), wait_seconds=50, talk_seconds=30))
     log_in_as(auth, "supervisor")

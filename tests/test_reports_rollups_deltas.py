@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from helpline.danger_sweep import sweep_once
 from helpline.db import db
 from helpline.models import Call
 from helpline.reports.period import Period
@@ -120,8 +121,6 @@ def test_report_views_fold_the_deltas(app, client, auth, provider):
 
 
 def test_the_periodic_sweep_folds_the_deltas(app, provider):
-    from helpline.live import sweep_once
-
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite's triggers write the sums themselves: there are no deltas")
     provider.post("/twilio/menu?attempt=1&lang=en", Provider.params(new_call_sid(), Digits="1"))

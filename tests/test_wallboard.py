@@ -5,9 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from helpline import clock, settings
+from helpline import clock
 from helpline.call_queue import bump_counter
 from helpline.db import db
+from helpline.in_force import thresholds
 from helpline.models import Call, User
 from helpline.wallboard import today_period
 from tests.support.provider import new_call_sid
@@ -129,9 +130,9 @@ def test_saved_settings_decide_the_service_level(app, client, auth, at_now):
     supervisor_client(client, auth)
     with app.app_context():
         admin_id = db.session.scalar(db.select(User.id))
-        settings.put("service_level_seconds", 45, admin_id)
-        settings.put("service_level_target", 0.5, admin_id)
-        settings.put("short_abandon_seconds", 1, admin_id)
+        thresholds.put("service_level_seconds", 45, admin_id)
+        thresholds.put("service_level_target", 0.5, admin_id)
+        thresholds.put("short_abandon_seconds", 1, admin_id)
         db.session.commit()
     today = client.get("/api/wallboard").json["today"]
     # The 40 s answer is now within the threshold, and the 2 s hang-up a real abandon.

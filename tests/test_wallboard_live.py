@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from helpline import clock, settings
+from helpline import clock
+from helpline.danger_sweep import alert_long_waits
 from helpline.db import db
-from helpline.live import alert_long_waits, pushes, wallboard_watched
+from helpline.in_force import thresholds
+from helpline.live import pushes, wallboard_watched
 from helpline.models import User
 from tests.support.calls import give_call, queue_caller
 from tests.support.provider import Provider
@@ -129,7 +131,7 @@ def test_nothing_is_computed_while_no_supervisor_watches(app, auth):
 
 def save(app, key: str, value) -> None:
     with app.app_context():
-        settings.put(key, value, db.session.scalar(db.select(User.id)))
+        thresholds.put(key, value, db.session.scalar(db.select(User.id)))
         db.session.commit()
 
 

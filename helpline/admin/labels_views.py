@@ -13,12 +13,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 
 from helpline.admin.blueprints import api, pages
-from helpline.admin.label_overrides import LabelError, checked_labels, entry_keys, file_taxonomy, put_labels, reset_labels, saved_overrides
-from helpline.admin.saved_settings import reread
 from helpline.admin.users import LANGUAGE_NAMES
 from helpline.auth import json_body, roles_required
 from helpline.db import db
-from helpline.labels import current_taxonomy
+from helpline.in_force.saved import reread
+from helpline.in_force.taxonomy_labels import LabelError, checked_labels, current_taxonomy, entry_keys, file_taxonomy, put_labels, reset_labels, saved_overrides
 from helpline.taxonomy import LANGUAGES, Entry
 
 SECTION_TITLES = {

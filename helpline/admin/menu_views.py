@@ -15,7 +15,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 
 from helpline.admin.blueprints import api, pages
-from helpline.admin.menu_overrides import (
+from helpline.admin.users import LANGUAGE_NAMES
+from helpline.auth import json_body, roles_required
+from helpline.db import db
+from helpline.in_force.phone_menu import (
     DIGITS,
     PLACEHOLDERS,
     MenuChangeError,
@@ -29,11 +32,8 @@ from helpline.admin.menu_overrides import (
     reset_menu,
     top_level_categories,
 )
-from helpline.admin.saved_settings import reread
-from helpline.admin.users import LANGUAGE_NAMES
-from helpline.auth import json_body, roles_required
-from helpline.db import db
-from helpline.labels import current_taxonomy
+from helpline.in_force.saved import reread
+from helpline.in_force.taxonomy_labels import current_taxonomy
 from helpline.menu import PROMPT_NAMES, Menu
 
 PROMPT_TITLES = {

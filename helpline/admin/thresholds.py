@@ -1,7 +1,7 @@
-"""Thresholds and targets (`helpline.settings.THRESHOLDS`): /admin/thresholds and
+"""Thresholds and targets (`helpline.in_force.thresholds.THRESHOLDS`): /admin/thresholds and
 /api/admin/thresholds.
 
-Each shows the value in force beside the default; saving checks it with `settings.check`, and
+Each shows the value in force beside the default; saving checks it with `thresholds.check`, and
 "reset to default" deletes the saved row.
 
     GET    /api/admin/thresholds          {key: {"value", "default", "saved", "minimum", "maximum", "whole"}}
@@ -18,12 +18,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 
-from helpline import settings
 from helpline.admin.blueprints import api, pages
-from helpline.admin.saved_settings import forget, reread, snapshot, threshold
 from helpline.auth import json_body, roles_required
 from helpline.db import db
-from helpline.settings import THRESHOLDS, Threshold
+from helpline.in_force import thresholds
+from helpline.in_force.saved import forget, reread, snapshot
+from helpline.in_force.thresholds import THRESHOLDS, Threshold, threshold
 
 TITLES = {
     "service_level_seconds": _l("Service level: answered within (seconds)"),
@@ -67,11 +67,11 @@ def parsed_number(text: str | None) -> int | float | None:
 
 def save(key: str, value: object, user_id: int) -> None:
     """ValueError (translated) outside the limits; the caller commits."""
-    # settings.check cannot take infinities (JSON parsing accepts `Infinity`): refuse them first.
+    # thresholds.check cannot take infinities (JSON parsing accepts `Infinity`): refuse them first.
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(limits_message(THRESHOLDS[key]))
     try:
-        settings.put(key, value, user_id)
+        thresholds.put(key, value, user_id)
     except ValueError:
         raise ValueError(limits_message(THRESHOLDS[key])) from None
 
@@ -81,7 +81,7 @@ def thresholds_json() -> dict:
     return {
         key: {
             "value": threshold(key),
-            "default": settings.default(key),
+            "default": thresholds.default(key),
             "saved": key in saved,
             "minimum": limits.minimum,
             "maximum": limits.maximum,

@@ -1,5 +1,6 @@
 """Every operation under /api/ (`paths`), with its parameters, bodies, answers and roles."""
 
+from helpline.in_force.thresholds import THRESHOLDS
 from helpline.menu import PROMPT_NAMES
 from helpline.models import PRESENCE_STATES, ROLES
 from helpline.openapi.building import (
@@ -20,7 +21,6 @@ from helpline.openapi.building import (
     ref,
     with_script_header,
 )
-from helpline.settings import THRESHOLDS
 from helpline.taxonomy import LANGUAGES
 
 REPORTERS = ("supervisor", "admin")

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from helpline import clock
 from helpline.auth import roles_required
-from helpline.labels import current_taxonomy
+from helpline.in_force.taxonomy_labels import current_taxonomy
 from helpline.reports.api import fold_then_read
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import current_app, request
 
 from helpline import clock
-from helpline.admin.saved_settings import threshold
+from helpline.in_force.thresholds import threshold
 from helpline.reports.period import Period, local_today, parse_period
 
 

@@ -6,18 +6,9 @@
   `POST /api/calls/<call_sid>/reveal`;
 - `/audit`: the audit log.
 
-`bp` holds the pages, whose forms carry CSRF tokens; `api_bp` the JSON reveal, exempt from
-CSRF like the rest of the JSON API (it relies on the SameSite=Lax session cookie).
+    blueprints.py   `bp` holds the pages, whose forms carry CSRF tokens; `api_bp` the JSON reveal
+                    (exempt from CSRF like the rest of the JSON API); every module adds routes
+    routes.py       imports the views, so registering its blueprints registers them all
+
+This package's `__init__` imports nothing, as the administration's does.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("review", __name__)
-api_bp = Blueprint("review_api", __name__, url_prefix="/api")
-
-REVIEWERS = ("supervisor", "admin")
-
-# The routes attach themselves to the blueprints above.
-from helpline.review import audit, call_page, overview, reveal, templating  # noqa: E402, F401
-
-__all__ = ["REVIEWERS", "api_bp", "bp"]

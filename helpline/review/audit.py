@@ -4,8 +4,9 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from helpline.auth import roles_required
-from helpline.review import REVIEWERS, bp, queries
+from helpline.review import queries
 from helpline.review.arguments import page_arg
+from helpline.review.blueprints import REVIEWERS, bp
 from helpline.webhook_checks import CALL_SID
 
 

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 
 from helpline.auth import roles_required
 from helpline.models import CallEvent
-from helpline.review import REVIEWERS, bp, queries
+from helpline.review import queries
+from helpline.review.blueprints import REVIEWERS, bp
 from helpline.review.revealing import MAX_REASON, TYPICAL_REASONS, Reveal
 
 JournalRow = tuple[CallEvent, dict]

@@ -3,8 +3,9 @@
 from flask import render_template
 
 from helpline.auth import roles_required
-from helpline.review import REVIEWERS, bp, queries
+from helpline.review import queries
 from helpline.review.arguments import local_today, page_arg, period_args
+from helpline.review.blueprints import REVIEWERS, bp
 
 
 @bp.get("/review")

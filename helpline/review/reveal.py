@@ -13,7 +13,7 @@ from helpline import clock
 from helpline.auth import json_body, limiter, roles_required
 from helpline.db import db
 from helpline.models import Call
-from helpline.review import REVIEWERS, api_bp, bp
+from helpline.review.blueprints import REVIEWERS, api_bp, bp
 from helpline.review.call_page import render_call_page
 from helpline.review.revealing import ReasonError, checked_reason, reveal_number
 

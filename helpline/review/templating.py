@@ -3,8 +3,8 @@ another page of a paged list that keep the rest of the query string."""
 
 from flask import request, url_for
 
-from helpline import page_language
-from helpline.review import bp
+from helpline.i18n import page_language
+from helpline.review.blueprints import bp
 from helpline.review.labels import Names
 
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from flask import current_app
 from flask_babel import gettext as _
 
-from helpline.admin.saved_settings import forget, locked_value, snapshot, store
-from helpline.admin.text_checks import clean_text
+from helpline.in_force.saved import forget, locked_value, per_request, snapshot, store
+from helpline.in_force.text_checks import clean_text
 from helpline.taxonomy import LANGUAGES, Taxonomy
 
 log = logging.getLogger(__name__)
@@ -111,3 +111,13 @@ def save_overrides(overrides: Overrides, user_id: int) -> None:
         store(LABELS_KEY, kept, user_id)
     else:
         forget(LABELS_KEY)
+
+
+def current_taxonomy() -> Taxonomy:
+    return per_request("taxonomy", labelled_taxonomy)
+
+
+def labelled_taxonomy() -> Taxonomy:
+    file_taxonomy = current_app.extensions["helpline.taxonomy"]
+    overrides = saved_overrides()
+    return file_taxonomy.with_labels(overrides) if overrides else file_taxonomy

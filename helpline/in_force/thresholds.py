@@ -2,18 +2,19 @@
 
 Each has a default from the environment (config/__init__.py); a value saved by an admin in the
 `settings` table overrides it, in every process at once. Read them with
-`helpline.admin.saved_settings.threshold`, which reads the table once per request and fails open
+`threshold`, which reads the table once per request (`helpline.in_force.saved`) and fails open
 to the default when the database does not answer.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 
 from flask import current_app
 
-from helpline import clock
-from helpline.db import db
-from helpline.models import Setting
+from helpline.in_force import saved
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,16 @@ def put(key: str, value, user_id: int) -> None:
     """Save an admin's value (the caller commits)."""
     if key not in THRESHOLDS:
         raise KeyError(key)
-    value = check(key, value)
-    setting = db.session.get(Setting, key)
-    if setting is None:
-        setting = Setting(key=key)
-        db.session.add(setting)
-    setting.value, setting.updated_at, setting.updated_by = value, clock.now(), user_id
+    saved.store(key, check(key, value), user_id)
+
+
+def threshold(key: str) -> int | float:
+    """A threshold in force: the admin's value while it is within its limits, else the default."""
+    saved_value = saved.snapshot().get(key)
+    if saved_value is None:
+        return default(key)
+    try:
+        return check(key, saved_value)
+    except ValueError:
+        log.warning("the saved %s is outside its limits; using the default", key)
+        return default(key)

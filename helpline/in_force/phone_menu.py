@@ -13,8 +13,8 @@ from string import Formatter
 from flask import current_app
 from flask_babel import gettext as _
 
-from helpline.admin.saved_settings import forget, locked_value, per_request, snapshot, store
-from helpline.admin.text_checks import clean_text, clean_url
+from helpline.in_force.saved import forget, locked_value, per_request, snapshot, store
+from helpline.in_force.text_checks import clean_text, clean_url
 from helpline.menu import PROMPT_NAMES, Menu, MenuError, Prompt
 
 log = logging.getLogger(__name__)

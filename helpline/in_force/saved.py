@@ -19,7 +19,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from helpline import clock, settings
+from helpline import clock
 from helpline.db import db
 from helpline.models import Setting
 
@@ -33,12 +33,12 @@ def per_request(name: str, compute: Callable[[], T]) -> T:
     if not has_request_context():
         return compute()
     current = request._get_current_object()
-    memo = g.get("_admin_saved_settings")
+    memo = g.get("_saved_values")
     # An app context can outlive a request (a test may push one around several requests), and
     # Socket.IO events share their connection's environ: the memo belongs to one request object.
     if memo is None or memo[0] is not current:
         memo = (current, {})
-        g._admin_saved_settings = memo
+        g._saved_values = memo
     values = memo[1]
     if name not in values:
         values[name] = compute()
@@ -47,7 +47,7 @@ def per_request(name: str, compute: Callable[[], T]) -> T:
 
 def reread() -> None:
     """Forget what this request read, so a view answers with what it just committed."""
-    g.pop("_admin_saved_settings", None)
+    g.pop("_saved_values", None)
 
 
 SHARED_SECONDS = 2.0
@@ -131,18 +131,6 @@ def _forget_shared_settings(session) -> None:
         kept = shared()
         with kept.lock:
             kept.values, kept.generation = None, kept.generation + 1
-
-
-def threshold(key: str) -> int | float:
-    """A threshold in force: the admin's value while it is within its limits, else the default."""
-    saved = snapshot().get(key)
-    if saved is None:
-        return settings.default(key)
-    try:
-        return settings.check(key, saved)
-    except ValueError:
-        log.warning("the saved %s is outside its limits; using the default", key)
-        return settings.default(key)
 
 
 def locked_value(key: str) -> Any | None:
