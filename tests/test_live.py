@@ -1,11 +1,9 @@
 """Socket.IO handlers and pushes, with Flask-SocketIO's test client."""
 
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from helpline import clock, live
-from helpline.danger_sweep import alert_long_waits
+from helpline import live
 from helpline.db import db
 from helpline.models import CallEvent, SocketConnection
 from tests.support.calls import give_call, queue_caller
@@ -101,21 +99,14 @@ def test_alerts_go_to_supervisors_only(app, client, auth, provider):
     supervisor.disconnect(), counselor.disconnect()
 
 
-def test_a_danger_now_caller_waiting_too_long_alerts_once(app, client, auth, provider, monkeypatch):
-    auth.create("supervisor1", "supervisor")
-    auth.login("supervisor1")
-    supervisor = connect(app, client)
-    danger = queue_caller(provider, "9")
-    queue_caller(provider, "1")
-    received(supervisor)
-    later = clock.now() + timedelta(seconds=app.config["DANGER_WAIT_ALERT_SECONDS"] + 1)
-    with app.app_context():
-        assert alert_long_waits(clock.now()) == []
-        assert alert_long_waits(later) == [danger]
-        assert alert_long_waits(later + timedelta(seconds=30)) == []
-    (alert,) = events(supervisor, "alert")
-    assert alert["kind"] == "danger_now_waiting" and alert["call_sid"] == danger
-    supervisor.disconnect()
+def test_what_the_app_asks_is_begun_after_each_dashboard_is_welcomed(app, client, auth):
+    begun = []
+    live.on_welcome(app, begun.append)
+    auth.create("counselor1", "counselor")
+    auth.login("counselor1")
+    socket = connect(app, client)
+    assert begun == [app]
+    socket.disconnect()
 
 
 def test_resync_sends_the_state_again(app, client, auth):
