@@ -11,7 +11,7 @@ from helpline.auth import roles_required
 from helpline.db import db
 from helpline.i18n import page_language
 from helpline.in_force.taxonomy_labels import current_taxonomy
-from helpline.models import ROLES, Call, User
+from helpline.models import ROLES, SUPERVISING_ROLES, Call, User
 from helpline.serializers import call_json, me_json, queue_body
 from helpline.taxonomy import LANGUAGES
 
@@ -19,7 +19,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 # Who reads every call's record, counselors' notes included: supervisors review calls and read
 # reports. A counselor reads the calls they handled, as only they log them (PATCH: 403).
-READERS_OF_EVERY_CALL = ("supervisor", "admin")
 
 MAX_PER_PAGE = 200
 # Bounded so an absurd page number is a 400, not an OFFSET the database cannot hold.
@@ -27,11 +26,11 @@ MAX_PAGE = 100_000
 
 
 def reads_call(role: str, user_id: int, call: Call) -> bool:
-    return role in READERS_OF_EVERY_CALL or call.counselor_id == user_id
+    return role in SUPERVISING_ROLES or call.counselor_id == user_id
 
 
 def readable_by_current_user(query):
-    if current_user.role in READERS_OF_EVERY_CALL:
+    if current_user.role in SUPERVISING_ROLES:
         return query
     return query.where(Call.counselor_id == current_user.id)
 

@@ -21,6 +21,7 @@ from helpline.call_merge import ANSWERED_DIAL, QUEUE_RESULT_RANKS, STATUS_RANKS,
 from helpline.caller_privacy import ProtectedNumber
 from helpline.db import db, dialect_name, insert
 from helpline.models import Call, CallEvent
+from helpline.taxonomy import HIGH_RISK_LEVELS
 from helpline.triage import CallerHistory, MenuOutcome, triage
 
 # The provider's parameters the journal (and the spool) keeps: those the call record is merged
@@ -35,7 +36,6 @@ JOURNALED_PARAMS = frozenset({
 })  # fmt: skip
 
 QUEUE_CHANGING_KINDS = {"menu", "enqueue", "queue_result", "status", "dial_result"}
-HIGH_RISK_LEVELS = ("high", "imminent")
 
 
 @dataclass(frozen=True)

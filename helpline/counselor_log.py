@@ -16,12 +16,11 @@ from helpline.db import db
 from helpline.models import Call
 from helpline.presence import log_completed
 from helpline.serializers import call_json
-from helpline.taxonomy import Taxonomy
+from helpline.taxonomy import HIGH_RISK_LEVELS, Taxonomy
 
 bp = Blueprint("counselor_log", __name__, url_prefix="/api")
 
 REQUIRED = ("call_type", "categories", "risk_level", "outcome")
-ALERTING_RISKS = ("high", "imminent")
 MAX_CATEGORIES = 20
 MAX_REFERRAL = 200
 MAX_NOTES = 20_000
@@ -128,7 +127,7 @@ def log_call(call_sid: str):
             call.wrap_up_seconds = max(0, int((now - call.ended_at).total_seconds()))
         log_completed(current_user, now)
     db.session.commit()
-    if call.risk_level in ALERTING_RISKS and call.risk_level != previous_risk:
+    if call.risk_level in HIGH_RISK_LEVELS and call.risk_level != previous_risk:
         live.push_alert(
             "high_risk_logged", call.call_sid, f"{current_user.username} logged a call at {call.risk_level} risk"
         )

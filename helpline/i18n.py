@@ -23,6 +23,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, reque
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from helpline import words
 from helpline.auth import json_body, roles_required, same_site_path
 from helpline.db import db
 from helpline.models import ROLES
@@ -195,7 +196,7 @@ def init_app(app: Flask) -> None:
         translated=translated_filter,
     )
     app.context_processor(
-        lambda: {"language_names": LANGUAGE_NAMES, "page_language": page_language(), "page_direction": page_direction()}
+        lambda: {"language_names": LANGUAGE_NAMES, "page_language": page_language(), "page_direction": page_direction(), "words": words}
     )
 
 

@@ -45,7 +45,7 @@ from helpline import background, clock, metrics, session_lifetime
 from helpline.coalesced_push import CoalescedPush
 from helpline.db import db
 from helpline.live_redis import ResyncingRedisManager
-from helpline.models import SocketConnection, User
+from helpline.models import SUPERVISING_ROLES, SocketConnection, User
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,8 @@ class CountedSocketIO(SocketIO):
 
 socketio = CountedSocketIO()
 
-ALERT_ROOMS = ["role:supervisor", "role:admin"]
-WALLBOARD_ROLES = ("supervisor", "admin")
-WALLBOARD_ROOMS = [f"role:{role}" for role in WALLBOARD_ROLES]
+# Alerts and the wallboard go to those who oversee the line.
+SUPERVISOR_ROOMS = [f"role:{role}" for role in SUPERVISING_ROLES]
 
 
 
@@ -221,7 +220,7 @@ def send_state() -> None:
     socketio.emit("queue", queue_body(), to=request.sid)
     socketio.emit("presence", presence_body(), to=request.sid)
     socketio.emit("me", me_body(current_user.id), to=request.sid)
-    if current_user.role in WALLBOARD_ROLES:
+    if current_user.role in SUPERVISING_ROLES:
         socketio.emit("wallboard", wallboard_body(), to=request.sid)
     status = database_status_body()
     if not status["reachable"]:
@@ -279,7 +278,7 @@ def push_me(user_id: int) -> None:
 
 
 def push_alert(kind: str, call_sid: str, message: str) -> None:
-    socketio.emit("alert", {"kind": kind, "call_sid": call_sid, "message": message}, to=ALERT_ROOMS)
+    socketio.emit("alert", {"kind": kind, "call_sid": call_sid, "message": message}, to=SUPERVISOR_ROOMS)
 
 
 # The wallboard: once per change. A view that changes the queue and presence pushes both (and
@@ -310,7 +309,7 @@ def push_wallboard_if_due(error: BaseException | None = None) -> None:
 def push_wallboard() -> None:
     # Today's figures cost a query over the day's calls: only when someone may be watching.
     if wallboard_watched():
-        socketio.emit("wallboard", wallboard_body(), to=WALLBOARD_ROOMS)
+        socketio.emit("wallboard", wallboard_body(), to=SUPERVISOR_ROOMS)
 
 
 def wallboard_watched() -> bool:
@@ -318,7 +317,7 @@ def wallboard_watched() -> bool:
     watching = (
         select(SocketConnection.sid)
         .join(User, User.id == SocketConnection.user_id)
-        .where(User.role.in_(WALLBOARD_ROLES))
+        .where(User.role.in_(SUPERVISING_ROLES))
         .limit(1)
     )
     return db.session.scalar(watching) is not None

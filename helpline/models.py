@@ -16,6 +16,8 @@ from helpline.db import UTCDateTime, db
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
 ROLES = ("counselor", "supervisor", "admin")
+# Who oversees the line: reviews every call, reads the reports, watches the wallboard, is alerted.
+SUPERVISING_ROLES = ("supervisor", "admin")
 PRESENCE_STATES = ("available", "on_call", "wrap_up", "break", "offline")
 
 

@@ -8,7 +8,7 @@ from helpline.api import language
 from helpline.auth import roles_required
 from helpline.in_force.taxonomy_labels import current_taxonomy
 from helpline.in_force.thresholds import threshold
-from helpline.models import ROLES
+from helpline.models import ROLES, SUPERVISING_ROLES
 
 bp = Blueprint("pages", __name__)
 
@@ -36,6 +36,7 @@ def dashboard():
         user=current_user,
         taxonomy=taxonomy.as_api(language()),
         aging_step=threshold("aging_step_seconds"),
+        supervising_roles=SUPERVISING_ROLES,
     )
 
 

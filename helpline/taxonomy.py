@@ -20,6 +20,9 @@ from typing import Any
 LANGUAGES = ("fa", "en", "tg")
 FALLBACK_LANGUAGE = "en"
 RISK_LEVELS = ("none", "low", "medium", "high", "imminent")
+# Risks that alert supervisors when logged, put the call on the review page and raise the
+# caller's next call in the queue.
+HIGH_RISK_LEVELS = ("high", "imminent")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "taxonomy.toml"
 
 SECTIONS = ("categories", "call_types", "outcomes", "risk_levels")

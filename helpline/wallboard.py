@@ -16,8 +16,7 @@ from helpline import call_queue, clock
 from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force.thresholds import threshold
-from helpline.live import WALLBOARD_ROLES
-from helpline.models import PRESENCE_STATES, PresenceChange, User
+from helpline.models import PRESENCE_STATES, SUPERVISING_ROLES, PresenceChange, User
 from helpline.reports.period import Period, local_today
 from helpline.reports.summary import summarize
 
@@ -96,12 +95,12 @@ def wallboard_json(now: datetime) -> dict:
 
 
 @bp.get("/wallboard")
-@roles_required(*WALLBOARD_ROLES)
+@roles_required(*SUPERVISING_ROLES)
 def page():
     return render_template("wallboard.html", login_url=url_for("auth.login_page"))
 
 
 @bp.get("/api/wallboard")
-@roles_required(*WALLBOARD_ROLES)
+@roles_required(*SUPERVISING_ROLES)
 def figures():
     return jsonify(wallboard_json(clock.now()))

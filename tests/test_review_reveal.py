@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from helpline.db import db
 from helpline.models import AuditRecord, Call, User
-from helpline.review.revealing import ReasonError, checked_reason
+from helpline.review.number_reveal import ReasonError, checked_reason
 from tests.support.provider import Provider
 from tests.support.review import NOW, NUMBER, assert_no_number, audit_records, logged_in, make_call
 from tests.support.users import AuthActions, csrf_token

@@ -12,8 +12,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 
+from helpline import words
 from helpline.admin.blueprints import api, pages
-from helpline.admin.users import LANGUAGE_NAMES
 from helpline.auth import json_body, roles_required
 from helpline.db import db
 from helpline.in_force.saved import reread
@@ -29,9 +29,9 @@ SECTION_TITLES = {
 
 
 class LabelsForm(FlaskForm):
-    fa = StringField(LANGUAGE_NAMES["fa"])
-    en = StringField(LANGUAGE_NAMES["en"])
-    tg = StringField(LANGUAGE_NAMES["tg"])
+    fa = StringField(words.LANGUAGES["fa"])
+    en = StringField(words.LANGUAGES["en"])
+    tg = StringField(words.LANGUAGES["tg"])
     submit = SubmitField(_l("Save the labels"))
 
 
@@ -78,7 +78,7 @@ def render_entry(key: str, form: LabelsForm, status: int = 200):
 def labels_page():
     return render_template(
         "admin/labels.html", sections=sections(), taxonomy=current_taxonomy(), changed=saved_overrides(),
-        languages=LANGUAGES, language_titles=LANGUAGE_NAMES,
+        languages=LANGUAGES, language_titles=words.LANGUAGES,
     )
 
 

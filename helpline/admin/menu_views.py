@@ -14,8 +14,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 
+from helpline import words
 from helpline.admin.blueprints import api, pages
-from helpline.admin.users import LANGUAGE_NAMES
 from helpline.auth import json_body, roles_required
 from helpline.db import db
 from helpline.in_force.phone_menu import (
@@ -117,7 +117,7 @@ def render_menu(form: FlaskForm | None = None, status: int = 200):
     menu = menu_in_force()
     return render_template(
         "admin/menu.html", form=form or keys_form(), menu=menu, digits=DIGITS, languages=menu.languages,
-        language_titles=LANGUAGE_NAMES, reset_form=ResetForm(formdata=None),
+        language_titles=words.LANGUAGES, reset_form=ResetForm(formdata=None),
     ), status
 
 
@@ -125,7 +125,7 @@ def render_prompts(code: str, form: FlaskForm, status: int = 200):
     return render_template(
         "admin/menu_prompts.html", code=code, form=form, names=PROMPT_NAMES, titles=PROMPT_TITLES,
         placeholders=PLACEHOLDERS, file_prompts=file_menu().languages[code].prompts,
-        language_titles=LANGUAGE_NAMES,
+        language_titles=words.LANGUAGES,
     ), status
 
 

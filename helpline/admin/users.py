@@ -11,7 +11,6 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from helpline import live
@@ -27,8 +26,6 @@ MAX_PASSWORD = 256
 # The counselor's phone is dialled by the provider: an E.164 number.
 PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}\Z")
 
-ROLE_NAMES = {"counselor": _l("Counselor"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
-LANGUAGE_NAMES = {"fa": _l("Persian"), "en": _l("English"), "tg": _l("Tajik")}
 
 
 class UserFieldError(ValueError):

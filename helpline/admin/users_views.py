@@ -9,17 +9,17 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from helpline import clock, live
+from helpline import clock, live, words
 from helpline.admin import users
 from helpline.admin.blueprints import pages
-from helpline.admin.users import LANGUAGE_NAMES, ROLE_NAMES, UserChangeRefused, UserFieldError
+from helpline.admin.users import UserChangeRefused, UserFieldError
 from helpline.auth import MAX_USER_ID, roles_required
 from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.taxonomy import LANGUAGES
 
-ROLE_CHOICES = [SelectChoice(role, ROLE_NAMES[role]) for role in ROLES]
-LANGUAGE_CHOICES = [SelectChoice(language, LANGUAGE_NAMES[language]) for language in LANGUAGES]
+ROLE_CHOICES = [SelectChoice(role, words.ROLES[role]) for role in ROLES]
+LANGUAGE_CHOICES = [SelectChoice(language, words.LANGUAGES[language]) for language in LANGUAGES]
 PASSWORD_LENGTH = Length(min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
 SAME_PASSWORD = _l("The two passwords differ.")
 
@@ -118,7 +118,7 @@ def render_user(user: User, status: int = 200, refusal: str | None = None, **for
         **forms,
     }
     return render_template(
-        "admin/user.html", user=user, refusal=refusal, role_titles=ROLE_NAMES, language_titles=LANGUAGE_NAMES, **forms
+        "admin/user.html", user=user, refusal=refusal, role_titles=words.ROLES, language_titles=words.LANGUAGES, **forms
     ), status
 
 
@@ -135,8 +135,8 @@ def new_user_from(form: NewUserForm) -> User | None:
 
 def render_users(form: NewUserForm, status: int = 200):
     return render_template(
-        "admin/users.html", form=form, users=users.users_in_order(), role_titles=ROLE_NAMES,
-        language_titles=LANGUAGE_NAMES,
+        "admin/users.html", form=form, users=users.users_in_order(), role_titles=words.ROLES,
+        language_titles=words.LANGUAGES,
     ), status
 
 
@@ -214,7 +214,7 @@ def role_page(user_id: int):
         db.session.rollback()
         return render_user(user, 409, str(refusal), role_form=form)
     commit_and_close(sids, user.id)
-    flash(_("%(username)s is now: %(role)s.", username=user.username, role=ROLE_NAMES[user.role]), "ok")
+    flash(_("%(username)s is now: %(role)s.", username=user.username, role=words.ROLES[user.role]), "ok")
     return redirect(url_for("admin.user_page", user_id=user.id))
 
 

@@ -2,7 +2,7 @@
 
 from helpline.in_force.thresholds import THRESHOLDS
 from helpline.menu import PROMPT_NAMES
-from helpline.models import PRESENCE_STATES, ROLES
+from helpline.models import PRESENCE_STATES, ROLES, SUPERVISING_ROLES
 from helpline.openapi.building import (
     BOOLEAN,
     COUNT,
@@ -23,7 +23,6 @@ from helpline.openapi.building import (
 )
 from helpline.taxonomy import LANGUAGES
 
-REPORTERS = ("supervisor", "admin")
 ANY_ROLE = ROLES
 
 CALL_SID = path_parameter("call_sid", STRING, "The provider's CallSid (`CA` and 32 hex digits).")
@@ -57,7 +56,7 @@ def report_operations() -> dict:
             paths[path] = {
                 "get": operation(
                     f"{summary} ({default} unless `format` says otherwise)",
-                    REPORTERS,
+                    SUPERVISING_ROLES,
                     {
                         "200": {"description": "The report.", "content": {JSON: {"schema": ref(schema)}, **CSV_CONTENT}},
                         "400": BAD_PERIOD,
@@ -68,7 +67,7 @@ def report_operations() -> dict:
     paths["/api/reports/calls.csv"] = {
         "get": operation(
             "Every call of the period, one row each, without numbers",
-            REPORTERS,
+            SUPERVISING_ROLES,
             {"200": {"description": "The calls.", "content": CSV_CONTENT}, "400": BAD_PERIOD},
             parameters=PERIOD,
         )
@@ -181,7 +180,7 @@ PATHS = {
     "/api/calls/{call_sid}/reveal": {
         "post": operation(
             "Reveal the caller's number, with a reason; writes an audit record",
-            REPORTERS,
+            SUPERVISING_ROLES,
             {
                 "200": answer(
                     "The number (null unless `result` is `revealed`).",
@@ -218,7 +217,7 @@ PATHS = {
             body=obj({"state": {"type": "string", "enum": list(PRESENCE_STATES)}}, extra=True),
         ),
     },
-    "/api/wallboard": {"get": operation("The wallboard's figures", REPORTERS, {"200": answer("The figures.", ref("Wallboard"))})},
+    "/api/wallboard": {"get": operation("The wallboard's figures", SUPERVISING_ROLES, {"200": answer("The figures.", ref("Wallboard"))})},
     **report_operations(),
     "/api/admin/users": {
         "get": operation("Every account", ("admin",), {"200": answer("The accounts.", obj({"users": {"type": "array", "items": ref("User")}}))}),

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 from helpline import clock
 from helpline.auth import roles_required
 from helpline.db import db, read_only_transaction
+from helpline.models import SUPERVISING_ROLES
 from helpline.reports import csv_export
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
@@ -34,7 +35,6 @@ def fold_then_read() -> None:
 # Reports only read: on SQLite they must not hold the write lock the webhooks need.
 bp.before_request(fold_then_read)
 
-REPORTERS = ("supervisor", "admin")
 FORMATS = ("json", "csv")
 
 COUNSELOR_COLUMNS = (
@@ -74,7 +74,7 @@ def report_route(name: str):
     """`/name` (JSON unless ?format=csv) and `/name.csv`, for supervisors and admins."""
 
     def register(view: Callable) -> Callable:
-        guarded = roles_required(*REPORTERS)(view)
+        guarded = roles_required(*SUPERVISING_ROLES)(view)
         bp.add_url_rule(f"/{name}", view_func=guarded, endpoint=name, defaults={"as_csv": False})
         bp.add_url_rule(f"/{name}.csv", view_func=guarded, endpoint=f"{name}_csv", defaults={"as_csv": True})
         return guarded
@@ -146,7 +146,7 @@ def trend(as_csv: bool):
 
 
 @bp.get("/calls.csv")
-@roles_required(*REPORTERS)
+@roles_required(*SUPERVISING_ROLES)
 def calls_csv():
     period = period_or_400()
     return csv_download("calls", period, csv_export.CALL_COLUMNS, csv_export.calls_in(period))

@@ -4,9 +4,10 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from helpline.auth import roles_required
+from helpline.models import SUPERVISING_ROLES
 from helpline.review import queries
 from helpline.review.arguments import page_arg
-from helpline.review.blueprints import REVIEWERS, bp
+from helpline.review.blueprints import bp
 from helpline.webhook_checks import CALL_SID
 
 
@@ -30,7 +31,7 @@ def user_filter() -> tuple[str | None, int | None]:
 
 
 @bp.get("/audit")
-@roles_required(*REVIEWERS)
+@roles_required(*SUPERVISING_ROLES)
 def audit_log():
     username, user_id = user_filter()
     call_sid, page = call_filter(), page_arg("page")

@@ -5,4 +5,3 @@ from flask import Blueprint
 bp = Blueprint("review", __name__)
 api_bp = Blueprint("review_api", __name__, url_prefix="/api")
 
-REVIEWERS = ("supervisor", "admin")

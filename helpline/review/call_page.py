@@ -4,10 +4,10 @@ from flask import abort, render_template
 from flask_babel import gettext as _
 
 from helpline.auth import roles_required
-from helpline.models import CallEvent
+from helpline.models import SUPERVISING_ROLES, CallEvent
 from helpline.review import queries
-from helpline.review.blueprints import REVIEWERS, bp
-from helpline.review.revealing import MAX_REASON, TYPICAL_REASONS, Reveal
+from helpline.review.blueprints import bp
+from helpline.review.number_reveal import MAX_REASON, TYPICAL_REASONS, Reveal
 
 JournalRow = tuple[CallEvent, dict]
 
@@ -48,6 +48,6 @@ def render_call_page(call_sid: str, reveal: Reveal | None = None, reason: str = 
 
 
 @bp.get("/calls/<call_sid>")
-@roles_required(*REVIEWERS)
+@roles_required(*SUPERVISING_ROLES)
 def call_page(call_sid: str):
     return render_call_page(call_sid)

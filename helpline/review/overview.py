@@ -3,13 +3,14 @@
 from flask import render_template
 
 from helpline.auth import roles_required
+from helpline.models import SUPERVISING_ROLES
 from helpline.review import queries
 from helpline.review.arguments import local_today, page_arg, period_args
-from helpline.review.blueprints import REVIEWERS, bp
+from helpline.review.blueprints import bp
 
 
 @bp.get("/review")
-@roles_required(*REVIEWERS)
+@roles_required(*SUPERVISING_ROLES)
 def overview():
     period, today = period_args(), local_today()
     high_risk_page, follow_up_page = page_arg("page"), page_arg("follow_up_page")

@@ -5,7 +5,7 @@ from flask import request, url_for
 
 from helpline.i18n import page_language
 from helpline.review.blueprints import bp
-from helpline.review.labels import Names
+from helpline.words import Names
 
 
 def page_url(parameter: str, number: int) -> str:

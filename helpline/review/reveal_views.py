@@ -12,10 +12,10 @@ from flask_login import current_user
 from helpline import clock
 from helpline.auth import json_body, limiter, roles_required
 from helpline.db import db
-from helpline.models import Call
-from helpline.review.blueprints import REVIEWERS, api_bp, bp
+from helpline.models import SUPERVISING_ROLES, Call
+from helpline.review.blueprints import api_bp, bp
 from helpline.review.call_page import render_call_page
-from helpline.review.revealing import ReasonError, checked_reason, reveal_number
+from helpline.review.number_reveal import ReasonError, checked_reason, reveal_number
 
 REVEALS_PER_HOUR = 20
 REVEAL_LIMIT = f"{REVEALS_PER_HOUR} per hour"
@@ -55,7 +55,7 @@ def not_stored(response: Response) -> Response:
 
 
 @bp.post("/calls/<call_sid>/reveal")
-@roles_required(*REVIEWERS)
+@roles_required(*SUPERVISING_ROLES)
 @reveal_limit
 def reveal_page(call_sid: str):
     call = call_or_404(call_sid)
@@ -70,7 +70,7 @@ def reveal_page(call_sid: str):
 
 
 @bp.get("/calls/<call_sid>/reveal")
-@roles_required(*REVIEWERS)
+@roles_required(*SUPERVISING_ROLES)
 def after_reveal(call_sid: str):
     # Where the language switch sends a reader of a reveal's answer back to: the plain call
     # page (a GET never reveals).
@@ -78,7 +78,7 @@ def after_reveal(call_sid: str):
 
 
 @api_bp.post("/calls/<call_sid>/reveal")
-@roles_required(*REVIEWERS)
+@roles_required(*SUPERVISING_ROLES)
 @reveal_limit
 def reveal_json(call_sid: str):
     call = call_or_404(call_sid)

@@ -1,6 +1,6 @@
-"""How the review pages name things: taxonomy labels in the reader's language, and the words
-for priorities, reasons, languages, call statuses and audited actions (English source strings,
-translated through Flask-Babel)."""
+"""The words pages show for the service's codes, in the reader's language: priorities, reasons,
+languages, roles, presence states, call statuses, audited actions (English source strings,
+translated through Flask-Babel), and taxonomy labels. One table each, for every page and script."""
 
 from dataclasses import dataclass
 
@@ -17,6 +17,14 @@ REASONS = {
     "waiting_long": _l("Waiting long: moved up"),
 }
 LANGUAGES = {"fa": _l("Persian"), "en": _l("English"), "tg": _l("Tajik")}
+ROLES = {"counselor": _l("Counselor"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
+PRESENCE_STATES = {
+    "available": _l("Available"),
+    "on_call": _l("On a call"),
+    "wrap_up": _l("Wrap-up"),
+    "break": _l("On a break"),
+    "offline": _l("Offline"),
+}
 STATUSES = {
     "queued": _l("Queued"),
     "initiated": _l("Started"),
@@ -92,3 +100,18 @@ class Names:
 
     def reveal_result(self, key: str | None) -> str:
         return self.of(REVEAL_RESULTS, key)
+
+
+def as_text(table: dict[str, LazyString]) -> dict[str, str]:
+    """A table in the reader's language, for a script's JSON."""
+    return {key: str(word) for key, word in table.items()}
+
+
+def for_scripts() -> dict[str, dict[str, str]]:
+    """The tables the dashboard's and the wallboard's scripts show."""
+    return {
+        "priority": as_text(PRIORITIES),
+        "reason": as_text(REASONS),
+        "language": as_text(LANGUAGES),
+        "presence": as_text(PRESENCE_STATES),
+    }
