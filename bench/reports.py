@@ -34,10 +34,10 @@ from bench.calls_data import COUNSELORS, Plan, calls, presence_changes
 from helpline import create_app
 from helpline.db import db
 from helpline.models import Call
+from helpline.periods import Period
 from helpline.reports import csv_export
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
-from helpline.reports.period import Period
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily
 

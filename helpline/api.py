@@ -1,31 +1,24 @@
 """The JSON API for the live queue and the call log (logged-in users)."""
 
-from datetime import date, datetime, time, timedelta, timezone
-
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from helpline import clock
 from helpline.auth import roles_required
 from helpline.db import db
 from helpline.i18n import page_language
 from helpline.in_force.taxonomy_labels import current_taxonomy
 from helpline.models import ROLES, SUPERVISING_ROLES, Call, User
+from helpline.periods import or_400, requested_page, requested_period
 from helpline.serializers import call_json, me_json, queue_body
 from helpline.taxonomy import LANGUAGES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-# Who reads every call's record, counselors' notes included: supervisors review calls and read
-# reports. A counselor reads the calls they handled, as only they log them (PATCH: 403).
-
-MAX_PER_PAGE = 200
-# Bounded so an absurd page number is a 400, not an OFFSET the database cannot hold.
-MAX_PAGE = 100_000
-
 
 def reads_call(role: str, user_id: int, call: Call) -> bool:
+    """Supervisors and admins read every call's record, counselors' notes included (they review
+    calls and read reports); a counselor, the calls they handled, as only they log them."""
     return role in SUPERVISING_ROLES or call.counselor_id == user_id
 
 
@@ -37,27 +30,6 @@ def readable_by_current_user(query):
 
 def calls_with_counselors(query):
     return db.session.execute(query.add_columns(User.username).outerjoin(User, Call.counselor_id == User.id)).all()
-
-
-def day_arg(name: str, default: date) -> date:
-    value = request.args.get(name)
-    if value is None:
-        return default
-    day = clock.plain_date(value)
-    if day is None:
-        abort(400, f"{name} must be a date as YYYY-MM-DD")
-    if not clock.supported(day):
-        abort(400, f"{name} must be a day {clock.SUPPORTED_DAYS}")
-    return day
-
-
-def positive_int_arg(name: str, default: int, maximum: int | None = None) -> int:
-    value = request.args.get(name)
-    if value is None:
-        return default
-    if not (value.isascii() and value.isdigit()) or int(value) < 1 or (maximum is not None and int(value) > maximum):
-        abort(400, f"{name} must be a whole number from 1" + (f" to {maximum}" if maximum else ""))
-    return int(value)
 
 
 def language() -> str:
@@ -91,22 +63,16 @@ def queue():
 @bp.get("/calls")
 @roles_required(*ROLES)
 def calls():
-    today = clock.now().date()
-    first = day_arg("from", today)
-    last = day_arg("to", first)
-    if last < first:
-        abort(400, "to must not be before from")
-    page = positive_int_arg("page", 1, MAX_PAGE)
-    per_page = positive_int_arg("per_page", 50, MAX_PER_PAGE)
-    start = datetime.combine(first, time.min, tzinfo=timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.utc)
-    in_period = (Call.started_at >= start, Call.started_at < end)
+    # One local day (today) unless the query asks for more, as `helpline.periods` reads them.
+    period = or_400(lambda: requested_period(default_days=1))
+    page = or_400(requested_page)
+    in_period = (Call.started_at >= period.start_utc, Call.started_at < period.end_utc)
     total = db.session.scalar(readable_by_current_user(select(func.count()).select_from(Call).where(*in_period)))
     rows = calls_with_counselors(
         readable_by_current_user(select(Call).where(*in_period))
         .order_by(Call.started_at.desc(), Call.call_sid)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .limit(page.size)
+        .offset(page.offset)
     )
     return jsonify(calls=[call_json(call, counselor) for call, counselor in rows], total=total)
 

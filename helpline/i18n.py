@@ -13,13 +13,13 @@ PUT /api/me/language for scripts; both save `users.language`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import jdatetime
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
-from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Flask, abort, jsonify, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -27,6 +27,7 @@ from helpline import words
 from helpline.auth import json_body, roles_required, same_site_path
 from helpline.db import db
 from helpline.models import ROLES
+from helpline.periods import utc_offset_minutes, zone
 from helpline.taxonomy import LANGUAGES
 
 # Each language's own name, so a reader finds theirs whatever the page's language is now.
@@ -66,7 +67,7 @@ def local_moment(value: datetime | str, utc_offset_minutes: int) -> datetime:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(timezone(timedelta(minutes=utc_offset_minutes)))
+    return moment.astimezone(zone(utc_offset_minutes))
 
 
 def local_day(value: date | datetime | str, utc_offset_minutes: int) -> date:
@@ -154,7 +155,7 @@ def page_language_code() -> str:
 
 
 def utc_offset() -> int:
-    return current_app.config["HELPLINE_UTC_OFFSET_MINUTES"]
+    return utc_offset_minutes()
 
 
 Moment = datetime | str | None

@@ -9,7 +9,7 @@ wallboard and the reports never disagree.
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, jsonify, render_template, url_for
 from sqlalchemy import func, select
 
 from helpline import call_queue, clock
@@ -17,7 +17,7 @@ from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force.thresholds import threshold
 from helpline.models import PRESENCE_STATES, SUPERVISING_ROLES, PresenceChange, User
-from helpline.reports.period import Period, local_today
+from helpline.periods import today_period
 from helpline.reports.summary import summarize
 
 bp = Blueprint("wallboard", __name__)
@@ -45,12 +45,6 @@ def version() -> int:
     """Grows with every change the wallboard shows: each change of the queue bumps the queue's
     counter, each change of presence adds a presence-change row."""
     return call_queue.version() + latest_presence_change()
-
-
-def today_period(now: datetime) -> Period:
-    offset = current_app.config["HELPLINE_UTC_OFFSET_MINUTES"]
-    today = local_today(now, offset)
-    return Period(today, today, offset)
 
 
 def today_figures(now: datetime) -> dict:

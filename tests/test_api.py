@@ -142,3 +142,17 @@ def test_out_of_range_call_queries_get_400_not_a_server_error(client, auth, quer
     auth.login()
     response = client.get(f"/api/calls?{query}")
     assert response.status_code == 400 and response.json["error"].startswith(field)
+
+
+def test_calls_are_listed_by_the_local_day_they_started_on(client, auth, provider, at):
+    # The helpline's day turns at local midnight: 20:30 UTC at the testing offset (UTC+03:30).
+    before_midnight, after_midnight = NOW.replace(hour=20, minute=29), NOW.replace(hour=20, minute=31)
+    at(before_midnight)
+    late = queue_caller(provider)
+    at(after_midnight)
+    early = queue_caller(provider)
+    auth.create("supervisor1", "supervisor")
+    auth.login("supervisor1")
+    listed = client.get("/api/calls?from=2026-11-28&to=2026-11-28").json
+    assert [call["call_sid"] for call in listed["calls"]] == [late]
+    assert [call["call_sid"] for call in client.get("/api/calls").json["calls"]] == [early]  # today, the 29th

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from helpline import clock
-from helpline.reports.period import local_today
+from helpline.periods import local_today
 from tests.support.reports import add_calls, add_presence, add_user, local, make_call
 
 DAY = date(2024, 3, 11)

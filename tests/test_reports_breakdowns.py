@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from helpline.periods import Period
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
-from helpline.reports.period import Period
 from helpline.reports.trend import daily
 from tests.support.reports import THRESHOLDS, add_calls, day_bounds, local, make_call, provider_bridged
 

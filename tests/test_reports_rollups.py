@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, text, update
 
 from helpline.db import db
 from helpline.models import Call, PresenceChange
-from helpline.reports.period import Period
+from helpline.periods import Period
 from helpline.reports.rollup_tables import CallHour, PresenceDay
 from helpline.reports.rollups import RollupDays, days_covered, fold_deltas, whole_months_and_days
 from helpline.reports.summary import summarize

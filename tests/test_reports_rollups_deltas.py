@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from helpline.danger_sweep import sweep_once
 from helpline.db import db
 from helpline.models import Call
-from helpline.reports.period import Period
+from helpline.periods import Period
 from helpline.reports.rollups import fold_deltas
 from tests.support.calls import queue_caller
 from tests.support.provider import Provider, new_call_sid

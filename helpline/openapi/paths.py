@@ -130,15 +130,15 @@ PATHS = {
     },
     "/api/calls": {
         "get": operation(
-            "Calls that started in a period (UTC days), newest first: a counselor's own, every call for supervisors and admins",
+            "Calls that started in a period of local days, newest first: a counselor's own, every call for supervisors and admins",
             ANY_ROLE,
             {
                 "200": answer("A page of calls.", obj({"calls": {"type": "array", "items": ref("Call")}, "total": COUNT})),
                 "400": answer("A bad `from`, `to`, `page` or `per_page`: the message names it."),
             },
             parameters=(
-                query_parameter("from", DAY, "First day; today by default."),
-                query_parameter("to", DAY, "Last day, included; `from` by default."),
+                query_parameter("from", DAY_OR_EMPTY, "First local day (YYYY-MM-DD); `to` by default."),
+                query_parameter("to", DAY_OR_EMPTY, "Last local day, included; today by default (or `from`, when later)."),
                 query_parameter("page", {"type": "integer", "minimum": 1, "maximum": 100_000}, "Page number."),
                 query_parameter("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "Calls a page (50)."),
             ),

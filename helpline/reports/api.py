@@ -12,11 +12,11 @@ from helpline import clock
 from helpline.auth import roles_required
 from helpline.db import db, read_only_transaction
 from helpline.models import SUPERVISING_ROLES
+from helpline.periods import Period, or_400
 from helpline.reports import csv_export
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
-from helpline.reports.params import Thresholds, requested_period, thresholds_in_force
-from helpline.reports.period import Period, PeriodError
+from helpline.reports.params import Thresholds, requested_report_period, thresholds_in_force
 from helpline.reports.rollups import fold_deltas
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily
@@ -48,10 +48,7 @@ TREND_COLUMNS = ("date", *COUNT_COLUMNS, "service_level", "abandonment_rate")
 
 
 def period_or_400() -> Period:
-    try:
-        return requested_period()
-    except PeriodError as error:
-        abort(400, str(error))
+    return or_400(requested_report_period)
 
 
 def wants_csv(as_csv: bool) -> bool:

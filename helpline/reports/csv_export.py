@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select
 
 from helpline.db import db
 from helpline.models import Call, User
-from helpline.reports.period import Period
+from helpline.periods import Period
 from helpline.reports.summary import offered_in
 
 BYTE_ORDER_MARK = "\ufeff"

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from helpline import clock
 from helpline.auth import roles_required
 from helpline.in_force.taxonomy_labels import current_taxonomy
+from helpline.periods import DEFAULT_DAYS, ArgumentError, Period, local_today, parse_period, utc_offset_minutes
 from helpline.reports.api import fold_then_read
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
-from helpline.reports.params import Thresholds, requested_period, thresholds_in_force, utc_offset_minutes
-from helpline.reports.period import DEFAULT_DAYS, Period, PeriodError, local_today, parse_period
+from helpline.reports.params import MAX_DAYS, Thresholds, requested_report_period, thresholds_in_force
 from helpline.reports.summary import UNCATEGORISED, summarize
 from helpline.reports.trend import daily
 from helpline.taxonomy import Taxonomy
@@ -108,7 +108,7 @@ def page_reports(period: Period, thresholds: Thresholds, labels: Labels) -> dict
 
 def default_period() -> Period:
     offset = utc_offset_minutes()
-    return parse_period(None, None, today=local_today(clock.now(), offset), utc_offset_minutes=offset)
+    return parse_period(None, None, today=local_today(offset_minutes=offset), utc_offset_minutes=offset, max_days=MAX_DAYS)
 
 
 @bp.get("/reports")
@@ -117,8 +117,8 @@ def reports():
     labels = Labels(current_taxonomy(), language())
     common = {"labels": labels, "weekday_names": weekday_names(), "default_days": DEFAULT_DAYS}
     try:
-        period = requested_period()
-    except PeriodError as error:
+        period = requested_report_period()
+    except ArgumentError as error:
         return render_template("reports/index.html", error=error, period=default_period(), reports=None, **common), 400
     thresholds = thresholds_in_force()
     return render_template(

@@ -1,12 +1,12 @@
-"""What a report request asks for: the period (from its query), and the thresholds in force."""
+"""The thresholds a report counts with, and the longest period a report covers."""
 
 from dataclasses import dataclass
 
-from flask import current_app, request
-
-from helpline import clock
 from helpline.in_force.thresholds import threshold
-from helpline.reports.period import Period, local_today, parse_period
+from helpline.periods import Period, requested_period
+
+# A year, leap or not: a report never reads more.
+MAX_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -27,16 +27,9 @@ class Thresholds:
         }
 
 
-def utc_offset_minutes() -> int:
-    return int(current_app.config["HELPLINE_UTC_OFFSET_MINUTES"])
-
-
-def requested_period() -> Period:
-    """The `from`/`to` of the query; PeriodError names the bad parameter."""
-    offset = utc_offset_minutes()
-    return parse_period(
-        request.args.get("from"), request.args.get("to"), today=local_today(clock.now(), offset), utc_offset_minutes=offset
-    )
+def requested_report_period() -> Period:
+    """The `from`/`to` of the query (`helpline.periods`), at most `MAX_DAYS`; ArgumentError names a bad one."""
+    return requested_period(max_days=MAX_DAYS)
 
 
 def thresholds_in_force() -> Thresholds:

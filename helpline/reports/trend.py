@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from helpline.db import db, dialect_name
 from helpline.models import Call
-from helpline.reports.period import Period
+from helpline.periods import Period
 from helpline.reports.rollup_tables import CallDay
 from helpline.reports.rollups import days_covered, in_days, with_deltas
 from helpline.reports.sql import local_date

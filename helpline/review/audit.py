@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 
 from helpline.auth import roles_required
 from helpline.models import SUPERVISING_ROLES
+from helpline.periods import or_400, requested_page
 from helpline.review import queries
-from helpline.review.arguments import page_arg
 from helpline.review.blueprints import bp
 from helpline.webhook_checks import CALL_SID
 
@@ -34,7 +34,7 @@ def user_filter() -> tuple[str | None, int | None]:
 @roles_required(*SUPERVISING_ROLES)
 def audit_log():
     username, user_id = user_filter()
-    call_sid, page = call_filter(), page_arg("page")
+    call_sid, page = call_filter(), or_400(requested_page, worded=True)
     entries, total = queries.audit_entries(user_id, call_sid, page)
     return render_template(
         "review/audit.html",

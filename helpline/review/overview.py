@@ -4,16 +4,17 @@ from flask import render_template
 
 from helpline.auth import roles_required
 from helpline.models import SUPERVISING_ROLES
+from helpline.periods import local_today, or_400, requested_page, requested_period
 from helpline.review import queries
-from helpline.review.arguments import local_today, page_arg, period_args
 from helpline.review.blueprints import bp
 
 
 @bp.get("/review")
 @roles_required(*SUPERVISING_ROLES)
 def overview():
-    period, today = period_args(), local_today()
-    high_risk_page, follow_up_page = page_arg("page"), page_arg("follow_up_page")
+    period, today = or_400(requested_period, worded=True), local_today()
+    high_risk_page = or_400(requested_page, worded=True)
+    follow_up_page = or_400(lambda: requested_page("follow_up_page"), worded=True)
     high_risk, high_risk_total = queries.high_risk_calls(period, high_risk_page)
     follow_ups, follow_up_total = queries.follow_ups_due(today, follow_up_page)
     return render_template(

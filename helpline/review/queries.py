@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, select
 from helpline.call_log import HIGH_RISK_LEVELS
 from helpline.db import db
 from helpline.models import AuditRecord, Call, CallEvent, User
-from helpline.review.arguments import Page, Period
+from helpline.periods import Page, Period
 
 CallRow = tuple[Call, str | None]
 AuditRow = tuple[AuditRecord, str]
@@ -25,7 +25,7 @@ def high_risk_calls(period: Period, page: Page) -> tuple[list[CallRow], int]:
     """Calls logged high or imminent risk that started in the period, newest first."""
     # started_at, not enqueued_at: every call has it, so no high-risk call can fall outside.
     query = select(Call).where(
-        Call.risk_level.in_(HIGH_RISK_LEVELS), Call.started_at >= period.start, Call.started_at < period.end
+        Call.risk_level.in_(HIGH_RISK_LEVELS), Call.started_at >= period.start_utc, Call.started_at < period.end_utc
     )
     ordered = calls_with_counselors(query).order_by(Call.started_at.desc(), Call.call_sid)
     rows = db.session.execute(ordered.limit(page.size).offset(page.offset)).all()

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import delete
 
 from helpline.db import db
+from helpline.periods import Period
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
-from helpline.reports.period import Period
 from helpline.reports.rollup_tables import ReportRollupSettings
 from helpline.reports.rollups import days_covered
 from helpline.reports.summary import summarize
