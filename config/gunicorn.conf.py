@@ -45,8 +45,8 @@ def post_worker_init(worker):
     # that long each time, most of a webhook's 25 ms budget. 1 ms bounds that wait.
     sys.setswitchinterval(0.001)
     # What the app holds from start-up (the libraries, the models, the compiled statements) lives
-    # as long as the worker: frozen, it is left out of the collector's full passes, which took
-    # about 45 ms each over it and held every request up meanwhile (7 ms after).
+    # as long as the worker: frozen, it is left out of the collector's full passes, which walked
+    # it every time and held every request up meanwhile (docs/benchmarks.md).
     gc.collect()
     gc.freeze()
     # Work that waits for no request: webhooks left in the spool by a worker that stopped

@@ -27,7 +27,7 @@ from helpline import (
 )
 from helpline.call_queue import count_version
 from helpline.db import db as database
-from helpline.db import engine_options
+from helpline.db import engine_options, listen_to_engine
 from helpline.extensions import babel, csrf, migrate
 from helpline.spool import Spool
 
@@ -59,6 +59,7 @@ def create_app(config_class: type[config.Config] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0, x_host=0, x_port=0, x_prefix=0)
     Path(app.instance_path).mkdir(exist_ok=True)
     database.init_app(app)
+    listen_to_engine(app)
     migrate.init_app(app, database, directory=str(MIGRATIONS))
     logs.init_app(app)
     background.init_app(app)

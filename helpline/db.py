@@ -7,10 +7,8 @@ from datetime import timezone
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import Pool
 
 # Named constraints, so Alembic's batch mode on SQLite can alter them later.
 NAMING_CONVENTION = {
@@ -63,7 +61,6 @@ def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 
 
-@event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
     if type(dbapi_connection).__module__ != "sqlite3":
         return
@@ -76,7 +73,6 @@ def _tune_sqlite(dbapi_connection, connection_record):
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _begin_immediate(connection):
     # A deferred SQLite transaction that reads and then writes fails at once with
     # "database is locked" instead of waiting; taking the write lock up front makes
@@ -85,6 +81,18 @@ def _begin_immediate(connection):
     if connection.dialect.name == "sqlite":
         read_only = connection.get_execution_options().get("helpline_read_only")
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def listen_to_engine(app) -> None:
+    """The app's engine gets the service's tuning and checks (not every engine in the process: the
+    benchmarks' references and other apps' engines keep their own)."""
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "begin", _begin_immediate)
+    # Pool events, on this engine's pool.
+    event.listen(engine, "checkin", _note_rest)
+    event.listen(engine, "checkout", _ping_after_rest)
 
 
 def read_only_transaction() -> None:
@@ -105,10 +113,10 @@ PING_AFTER_REST_SECONDS = 1.0
 
 # psycopg parses a statement's text for its placeholders before every execution, and keeps what it
 # found (in a bounded LRU) only for statements up to 4 KB: the call's upsert, which every webhook
-# runs, is 8 KB, and parsing it again cost about 7 % of a webhook's instructions. The service runs
-# a fixed set of statements, so it lets psycopg keep longer ones too. (A module setting psycopg
-# reads at each execution; `tests/test_db.py` fails if a new psycopg no longer has it, or if the
-# upsert outgrows psycopg's other bound, 50 parameters.)
+# runs, is 8 KB, so every webhook parsed it again (it showed in their instruction counts:
+# docs/benchmarks.md). The service runs a fixed set of statements, so it lets psycopg keep longer
+# ones too. (A module setting psycopg reads at each execution; `tests/test_db.py` fails if a new
+# psycopg no longer has it, or if the upsert outgrows psycopg's other bound, 50 parameters.)
 PSYCOPG_CACHED_STATEMENT_LENGTH = 16 * 1024
 
 
@@ -122,13 +130,11 @@ def _is_psycopg(dbapi_connection) -> bool:
     return type(dbapi_connection).__module__.split(".")[0] == "psycopg"
 
 
-@event.listens_for(Pool, "checkin")
 def _note_rest(dbapi_connection, connection_record):
     if dbapi_connection is not None:
         connection_record.info["rested_since"] = time.monotonic()
 
 
-@event.listens_for(Pool, "checkout")
 def _ping_after_rest(dbapi_connection, connection_record, connection_proxy):
     rested_since = connection_record.info.get("rested_since")
     if not _is_psycopg(dbapi_connection) or rested_since is None:
@@ -161,7 +167,7 @@ def engine_options(settings) -> dict:
     if url.startswith("postgresql"):
         # No JIT: the service's statements are short, and PostgreSQL's cost estimate for the
         # rollup triggers' inserts passes jit_above_cost, so each webhook compiled them anew
-        # (about 5 ms a statement, most of a webhook's time).
+        # (most of a webhook's time: docs/benchmarks.md).
         # Row locks wait no longer than the database may take to answer: a webhook queued
         # behind a long replay or a deadlock fails open to the spool instead of stalling, and a
         # migration that cannot get its lock at once gives up rather than queue every webhook

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import delete, event, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from helpline import clock
 from helpline.db import db
@@ -112,20 +111,20 @@ def read_all_settings() -> dict[str, Any] | None:
 CHANGED = "helpline_settings_changed"
 
 
-@event.listens_for(Session, "before_flush")
+@event.listens_for(db.session, "before_flush")
 def _note_changed_settings(session, flush_context, instances) -> None:
     if any(isinstance(row, Setting) for row in (*session.new, *session.dirty, *session.deleted)):
         session.info[CHANGED] = True
 
 
-@event.listens_for(Session, "do_orm_execute")
+@event.listens_for(db.session, "do_orm_execute")
 def _note_bulk_setting_changes(state) -> None:
     # An UPDATE or DELETE statement on the table changes rows without flushing any.
     if (state.is_update or state.is_delete or state.is_insert) and any(mapper.class_ is Setting for mapper in state.all_mappers):
         state.session.info[CHANGED] = True
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(db.session, "after_commit")
 def _forget_shared_settings(session) -> None:
     if session.info.pop(CHANGED, False) and has_app_context():
         kept = shared()

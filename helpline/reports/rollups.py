@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, event, func, or_, select, text, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
-from helpline.db import insert
+from helpline.db import db, insert
 from helpline.models import PresenceChange
 from helpline.reports.rollup_tables import (
     CALL_CATEGORY_DAYS_DELTA,
@@ -236,7 +236,7 @@ def count_new_changes(session, changes: list[PresenceChange]) -> None:
     add_presence_days(session, ordered[0].user_id, difference)
 
 
-@event.listens_for(Session, "after_flush")
+@event.listens_for(db.session, "after_flush")
 def _count_presence_changes(session, flush_context) -> None:
     inserted = [change for change in session.new if isinstance(change, PresenceChange)]
     by_user: dict[int, list[PresenceChange]] = {}
