@@ -129,7 +129,8 @@ def log_call(call_sid: str):
     db.session.commit()
     if call.risk_level in HIGH_RISK_LEVELS and call.risk_level != previous_risk:
         live.push_alert(
-            "high_risk_logged", call.call_sid, f"{current_user.username} logged a call at {call.risk_level} risk"
+            "high_risk_logged", call.call_sid, f"{current_user.username} logged a call at {call.risk_level} risk",
+            counselor=current_user.username, risk_level=call.risk_level,
         )
     live.push_me(current_user.id)
     live.push_presence()

@@ -30,7 +30,7 @@ def alert_long_waits(now) -> list[str]:
         db.session.commit()
         if claimed:
             waited = int((now - call.enqueued_at).total_seconds())
-            live.push_alert("danger_now_waiting", call.call_sid, f"A caller in danger now has waited {waited} s")
+            live.push_alert("danger_now_waiting", call.call_sid, f"A caller in danger now has waited {waited} s", seconds=waited)
             alerted.append(call.call_sid)
     return alerted
 

@@ -20,7 +20,7 @@ import jdatetime
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 from flask import Blueprint, Flask, abort, jsonify, redirect, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from flask_login import current_user
 
 from helpline import words
@@ -42,16 +42,6 @@ JALALI_MONTHS = (
     "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
     "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
 )
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction without translating it here."""
-    return message
-
-
-# Messages other modules flash as plain English (auth.py's failed login): marked here so
-# extraction puts them in the catalogs; base.html translates flashed messages as it shows them.
-FLASHED_ELSEWHERE = (N_("Wrong username or password."),)
 
 
 # ---------------------------------------------------------------------------------------
@@ -181,12 +171,6 @@ def local_percent_filter(value: float | Decimal | None, decimals: int = 1) -> st
     return "" if value is None else format_percent(value, page_language_code(), decimals)
 
 
-def translated_filter(message: object) -> object:
-    """A message flashed in English by a module that predates the catalogs, in the page's
-    language; one already translated has no entry and comes back as it is."""
-    return gettext(message) if isinstance(message, str) else message
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=local_datetime_filter,
@@ -194,7 +178,6 @@ def init_app(app: Flask) -> None:
         local_time=local_time_filter,
         local_number=local_number_filter,
         local_percent=local_percent_filter,
-        translated=translated_filter,
     )
     app.context_processor(
         lambda: {"language_names": LANGUAGE_NAMES, "page_language": page_language(), "page_direction": page_direction(), "words": words}

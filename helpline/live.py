@@ -10,7 +10,8 @@ Server to client:
     queue       the live queue, the body of `GET /api/queue`: on connect and after every change
     presence    counselors' states, the body of `GET /api/presence`: on connect and after every change
     me          the user's own state, the body of `GET /api/me`: on connect and when it changes
-    alert       to supervisors and admins: `{"kind", "call_sid", "message"}`
+    alert       to supervisors and admins: `{"kind", "call_sid", "message", "params"}` (pages word
+                it from kind and params in their language; message is English)
     wallboard   to supervisors and admins, the body of `GET /api/wallboard` (the queue's figures,
                 counselors by state, today's offered/answered/abandoned and service level): on
                 connect, on resync, and once after each request that pushed the queue or presence
@@ -277,8 +278,11 @@ def push_me(user_id: int) -> None:
     socketio.emit("me", me_body(user_id), to=f"user:{user_id}")
 
 
-def push_alert(kind: str, call_sid: str, message: str) -> None:
-    socketio.emit("alert", {"kind": kind, "call_sid": call_sid, "message": message}, to=SUPERVISOR_ROOMS)
+def push_alert(kind: str, call_sid: str, message: str, **params) -> None:
+    """An alert to supervisors and admins: its kind and parameters, which their pages word in
+    the reader's language (`helpline.words.ALERT_MESSAGES`), and an English `message` for other
+    clients."""
+    socketio.emit("alert", {"kind": kind, "call_sid": call_sid, "message": message, "params": params}, to=SUPERVISOR_ROOMS)
 
 
 # The wallboard: once per change. A view that changes the queue and presence pushes both (and

@@ -4,6 +4,7 @@ ends every session of the user and closes their sockets."""
 import hashlib
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
@@ -101,7 +102,7 @@ def login_page():
             login_user(user)
             session_lifetime.started(session, clock.now())
             return redirect(safe_next(request.args.get("next")))
-        flash("Wrong username or password.", "error")
+        flash(_("Wrong username or password."), "error")
     return render_template("login.html", form=form)
 
 

@@ -35,7 +35,7 @@ PERMISSIONS_POLICY = {"camera": "()", "geolocation": "()", "payment": "()", "usb
 REFERRER_POLICY = "same-origin"
 HSTS_MAX_AGE = 365 * 24 * 3600
 # Files that are the same for everyone, and cached as Flask serves them.
-CACHEABLE_ENDPOINTS = {"static", "admin.static", "pages.vendor"}
+CACHEABLE_ENDPOINTS = {"static", "pages.vendor"}
 
 def no_store(response):
     if request.endpoint not in CACHEABLE_ENDPOINTS:

@@ -17,6 +17,12 @@ REASONS = {
     "waiting_long": _l("Waiting long: moved up"),
 }
 LANGUAGES = {"fa": _l("Persian"), "en": _l("English"), "tg": _l("Tajik")}
+# What an alert says, by kind (and risk), with the alert's parameters in the {name} marks.
+ALERT_MESSAGES = {
+    "high_risk_logged.high": _l("{counselor} logged a call at high risk"),
+    "high_risk_logged.imminent": _l("{counselor} logged a call at imminent risk"),
+    "danger_now_waiting": _l("A caller in danger now has waited {seconds} s"),
+}
 ROLES = {"counselor": _l("Counselor"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
 PRESENCE_STATES = {
     "available": _l("Available"),

@@ -22,4 +22,5 @@ def test_a_danger_now_caller_waiting_too_long_alerts_once(app, client, auth, pro
         assert alert_long_waits(later + timedelta(seconds=30)) == []
     (alert,) = events(supervisor, "alert")
     assert alert["kind"] == "danger_now_waiting" and alert["call_sid"] == danger
+    assert alert["params"] == {"seconds": app.config["DANGER_WAIT_ALERT_SECONDS"] + 1}
     supervisor.disconnect()

@@ -284,7 +284,7 @@ def test_supervisor_is_alerted_when_a_call_is_logged_high_risk(live, browser, au
     expect(row(supervisor, call_sid)).to_have_count(0)
 
     counselor.get_by_label("High risk").check()
-    alert = supervisor.locator("#alerts-list li").first
+    alert = supervisor.locator("#alert-list li").first
     expect(alert).to_contain_text("High risk logged")
     expect(alert).to_contain_text("counselor1 logged a call at high risk")
     expect(supervisor.locator("#alert-announcer")).to_contain_text("counselor1 logged a call at high risk")

@@ -183,13 +183,14 @@ def test_a_failed_login_is_told_in_persian(client, auth):
 
 def test_the_dashboards_script_words_are_in_the_page_language(client, counselor):
     page = client.get("/dashboard").data.decode()
-    words = json.loads(re.search(r'<script type="application/json" id="dashboard-text">(.*?)</script>', page, re.DOTALL).group(1))
+    words = json.loads(re.search(r'<script type="application/json" id="page-words">(.*?)</script>', page, re.DOTALL).group(1))
     assert words["priority"]["emergency"] == "خطر فوری"
     assert words["reason"]["repeat_caller"] == "تماس‌گیرندهٔ تکراری"
     assert words["presence"]["wrap_up"] == "ثبت پس از تماس"
     assert words["connection"]["live"] == "زنده"
     assert words["draft_saved"] == "پیش‌نویس در ساعت {time} ذخیره شد."
     assert words["callers_waiting_other"] == "{count} تماس‌گیرنده منتظرند."
+    assert words["alert_message"]["high_risk_logged.high"] == "{counselor} تماسی را با خطر بالا ثبت کرد"
 
     def strings(value):
         if isinstance(value, dict):
@@ -197,5 +198,5 @@ def test_the_dashboards_script_words_are_in_the_page_language(client, counselor)
         return [value]
 
     assert all(isinstance(text, str) and text for text in strings(words))
-    config = json.loads(re.search(r'<script type="application/json" id="dashboard-config">(.*?)</script>', page, re.DOTALL).group(1))
+    config = json.loads(re.search(r'<script type="application/json" id="page-config">(.*?)</script>', page, re.DOTALL).group(1))
     assert config["language"] == "fa"

@@ -92,6 +92,8 @@ def test_alerts_go_to_supervisors_only(app, client, auth, provider):
     counselor_client.patch(f"/api/calls/{call_sid}", json={"risk_level": "imminent"})
     (alert,) = events(supervisor, "alert")
     assert alert["kind"] == "high_risk_logged" and alert["call_sid"] == call_sid and "imminent" in alert["message"]
+    # The pages word it from its kind and parameters, in each reader's language.
+    assert alert["params"] == {"counselor": "counselor1", "risk_level": "imminent"}
     assert events(counselor, "alert") == []
     # The same risk again is no new alert.
     counselor_client.patch(f"/api/calls/{call_sid}", json={"notes": "still imminent"})

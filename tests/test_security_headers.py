@@ -66,7 +66,7 @@ def test_the_login_page_and_refusals_too(client, call_sid):
 
 
 def test_static_files_are_cached_as_before(client):
-    for path in ("/static/site.css", "/static/dashboard/main.js", "/admin/static/admin.css"):
+    for path in ("/static/site.css", "/static/dashboard/main.js", "/static/admin/admin.css"):
         response = client.get(path)
         assert response.status_code == 200 and response.headers.get("Cache-Control") != "no-store", path
         assert response.headers.get("X-Content-Type-Options") == "nosniff"

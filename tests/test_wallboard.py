@@ -1,6 +1,8 @@
 """The wallboard page and `GET /api/wallboard`: who may see them, and today's figures from a
 hand-made set of calls around the local day's edges."""
 
+import posixpath
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -192,16 +194,28 @@ def test_the_page_has_the_parts_and_its_scripts(app, client, auth):
     assert '<html lang="en" dir="ltr">' in html
     for part in ('id="danger"', 'id="queue-waiting"', 'id="queue-longest"', 'id="queue-danger"', 'id="today-offered"',
                  'id="service-level"', 'id="counselor-list"', 'data-count-for="wrap_up"', 'id="alert-list"',
-                 'aria-live="assertive"', 'id="wallboard-config"'):
+                 'aria-live="assertive"', 'id="page-config"', 'id="page-words"'):
         assert part in html
     assert '<script src="/vendor/socket.io.min.js">' in html
     assert '<script type="module" src="/static/wallboard/main.js">' in html
     assert "High risk logged" in html and "Below target" in html
 
 
-@pytest.mark.parametrize("name", ["main.js", "live.js", "figures.js", "counselors.js", "alerts.js", "clock.js", "page.js", "wallboard.css"])
-def test_the_static_files_are_served(client, name):
-    with client.get(f"/static/wallboard/{name}") as response:
+def test_every_module_the_page_imports_is_served(client):
+    """From wallboard/main.js through every import, its own and the shared ones (static/common/)."""
+    served, waiting = set(), ["/static/wallboard/main.js"]
+    while waiting:
+        path = waiting.pop()
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+            source = response.get_data(as_text=True)
+        served.add(path)
+        for imported in re.findall(r'^import .* from "(\.[^"]+)";$', source, re.M):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), imported))
+            if target not in served:
+                waiting.append(target)
+    assert "/static/common/live.js" in served and "/static/wallboard/figures.js" in served
+    with client.get("/static/wallboard/wallboard.css") as response:
         assert response.status_code == 200 and response.get_data()
 
 

@@ -2,5 +2,5 @@
 
 from flask import Blueprint
 
-pages = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
+pages = Blueprint("admin", __name__, url_prefix="/admin")
 api = Blueprint("admin_api", __name__, url_prefix="/api/admin")

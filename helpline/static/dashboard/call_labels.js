@@ -1,7 +1,6 @@
 /* How a call is named on the page, in the queue and in the current call panel alike:
  * taxonomy labels, languages, priority badges and the tags saying why. */
-import { config, el } from "./page.js";
-import { text } from "./text.js";
+import { config, el, words } from "../common/page.js";
 
 var labels = taxonomyLabels(config.taxonomy);
 
@@ -22,18 +21,18 @@ function taxonomyLabels(taxonomy) {
 }
 
 export function categoryLabel(key) {
-  return key ? labels[key] || key : text.not_chosen;
+  return key ? labels[key] || key : words.not_chosen;
 }
 
 export function languageLabel(code) {
-  return code ? text.language[code] || code : "–";
+  return code ? words.language[code] || code : "–";
 }
 
 export function priorityBadge(priority, emergency) {
   var name = emergency ? "emergency" : priority;
   var badge = el("span", { class: "badge badge-" + name });
   if (name === "emergency") badge.append(el("span", { class: "badge-icon", "aria-hidden": "true" }, "⚠ "));
-  badge.append(text.priority[name] || name);
+  badge.append(words.priority[name] || name);
   return badge;
 }
 
@@ -43,7 +42,7 @@ export function reasonTags(reasons, repeatCaller) {
   if (!list.length) return el("span", { class: "muted" }, "–");
   var tags = el("ul", { class: "tags" });
   list.forEach(function (reason) {
-    tags.append(el("li", { class: "tag tag-" + reason }, text.reason[reason] || reason.replace(/_/g, " ")));
+    tags.append(el("li", { class: "tag tag-" + reason }, words.reason[reason] || reason.replace(/_/g, " ")));
   });
   return tags;
 }

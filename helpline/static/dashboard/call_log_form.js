@@ -1,9 +1,9 @@
 /* The call log form: filling it for a call, saving drafts as the counselor types (one PATCH
  * at a time, in order), submitting it, and the server's errors shown by their fields. Which
  * call it is for is current_call.js's business. */
-import { $ } from "./page.js";
+import { clockTime, fill, formatNumber, listSeparator } from "../common/language.js";
+import { $, words } from "../common/page.js";
 import { api, csrfToken, errorText } from "./http.js";
-import { clockTime, count, fill, listSeparator, text } from "./text.js";
 import { categoryLabel } from "./call_labels.js";
 
 var AUTOSAVE_DELAY_MS = 800;
@@ -27,7 +27,7 @@ export function openLog(call) {
   saver.dirty.clear();
   clearFieldErrors();
   fillLogForm(call);
-  setSaveState(call.log_complete ? text.log_complete_can_correct : "");
+  setSaveState(call.log_complete ? words.log_complete_can_correct : "");
 }
 
 export function closeLog() {
@@ -99,7 +99,7 @@ function onLogEdit(event) {
   if (event.target.id === "log-follow_up") syncFollowUp();
   if (field === "categories") renderChosenCategories();
   saver.dirty.add(field);
-  setSaveState(text.unsaved);
+  setSaveState(words.unsaved);
   scheduleSave(AUTOSAVE_DELAY_MS);
 }
 
@@ -115,10 +115,10 @@ function renderChosenCategories() {
   var chosen = Array.prototype.map.call(logForm.querySelectorAll('input[name="categories"]:checked'), function (box) {
     return categoryLabel(box.value);
   });
-  $("categories-chosen").textContent = chosen.length ? fill(text.chosen, { list: chosen.join(listSeparator) }) : text.none_chosen;
+  $("categories-chosen").textContent = chosen.length ? fill(words.chosen, { list: chosen.join(listSeparator) }) : words.none_chosen;
   logForm.querySelectorAll("details.category-group").forEach(function (group) {
     var checked = group.querySelectorAll("input:checked").length;
-    group.querySelector(".group-count").textContent = checked ? fill(text.group_count, { count: count(checked) }) : "";
+    group.querySelector(".group-count").textContent = checked ? fill(words.group_count, { count: formatNumber(checked) }) : "";
   });
 }
 
@@ -192,24 +192,24 @@ function saveDirty() {
   saver.dirty.clear();
   var body = collect(fields);
   if (!Object.keys(body).length) {
-    setSaveState(fields.indexOf("follow_up_on") >= 0 ? text.choose_follow_up_date : "");
+    setSaveState(fields.indexOf("follow_up_on") >= 0 ? words.choose_follow_up_date : "");
     return null;
   }
-  setSaveState(text.saving);
+  setSaveState(words.saving);
   return patchLog(callSid, body).then(function (result) {
     if (callSid !== logState.callSid) return result;
     if (result.ok) {
-      setSaveState(fill(result.data.log_complete ? text.draft_saved_complete : text.draft_saved, { time: clockTime(new Date()) }));
+      setSaveState(fill(result.data.log_complete ? words.draft_saved_complete : words.draft_saved, { time: clockTime(new Date()) }));
     } else if (result.status === 0) {
       Object.keys(body).forEach(function (field) { saver.dirty.add(field); });
-      setSaveState(text.not_saved_retrying);
+      setSaveState(words.not_saved_retrying);
       scheduleSave(RETRY_DELAY_MS);
     } else if (result.status !== 400) {
-      setSaveState(fill(text.not_saved, { reason: errorText(result, text.refused_change) }));
+      setSaveState(fill(words.not_saved, { reason: errorText(result, words.refused_change) }));
     } else if (result.data.field && result.data.field in body) {
       // The whole change was refused because of one field: save the others again.
       Object.keys(body).forEach(function (field) { if (field !== result.data.field) saver.dirty.add(field); });
-      setSaveState(text.not_saved_see_field);
+      setSaveState(words.not_saved_see_field);
       if (saver.dirty.size) scheduleSave(0);
     }
     return result;
@@ -236,7 +236,7 @@ function submitLog(event, onComplete) {
   saver.dirty.clear();
   var button = $("submit-log");
   button.disabled = true;
-  setSaveState(text.submitting);
+  setSaveState(words.submitting);
   saver.chain = saver.chain.then(function () {
     return patchLog(callSid, collect(LOG_FIELDS));
   }).then(function (result) {
@@ -249,15 +249,15 @@ function submitLog(event, onComplete) {
         var value = result.data[field];
         return !value || (Array.isArray(value) && !value.length);
       });
-      missing.forEach(function (field) { showFieldError(field, text.required_to_complete); });
-      var needed = missing.map(function (field) { return text.field[field]; }).join(listSeparator);
-      setSaveState(fill(text.still_needed, { fields: needed }));
+      missing.forEach(function (field) { showFieldError(field, words.required_to_complete); });
+      var needed = missing.map(function (field) { return words.field[field]; }).join(listSeparator);
+      setSaveState(fill(words.still_needed, { fields: needed }));
       if (missing.length) focusField(missing[0]);
     } else if (result.status === 400 && result.data.field) {
-      setSaveState(text.not_submitted_see_field);
+      setSaveState(words.not_submitted_see_field);
       focusField(result.data.field);
     } else {
-      setSaveState(fill(text.not_submitted, { reason: errorText(result, text.refused_log) }));
+      setSaveState(fill(words.not_submitted, { reason: errorText(result, words.refused_log) }));
     }
   });
 }

@@ -1,10 +1,10 @@
 /* The counselor's current call: the panel and the call's facts, which call it shows (the
  * server's current call, or the open one kept on screen until its log is submitted), and
  * remembering the open call across reloads. The log form itself is call_log_form.js. */
-import { $, config, el } from "./page.js";
+import { formatDuration, secondsSince } from "../common/clock.js";
+import { fill, fillParts } from "../common/language.js";
+import { $, config, el, words } from "../common/page.js";
 import { api } from "./http.js";
-import { formatDuration, secondsSince } from "./clock.js";
-import { fill, fillParts, text } from "./text.js";
 import { categoryLabel, languageLabel, priorityBadge, reasonTags } from "./call_labels.js";
 import { bindLogForm, closeLog, logState, openLog } from "./call_log_form.js";
 
@@ -34,7 +34,7 @@ function keepOrCloseCall(callSid) {
   }
   api("GET", "/api/calls/" + encodeURIComponent(callSid)).then(function (result) {
     if (callSid === logState.callSid && !stillMine(result)) {
-      closeCall(text.call_gone);
+      closeCall(words.call_gone);
     }
   });
 }
@@ -93,19 +93,19 @@ function renderCallFacts(call) {
   $("call-priority").replaceChildren(priorityBadge(call.priority, call.emergency));
   $("call-category").textContent = categoryLabel(call.category);
   $("call-reasons").replaceChildren(reasonTags(call.priority_reasons, call.repeat_caller));
-  $("call-caller").textContent = call.caller || text.number_withheld;
+  $("call-caller").textContent = call.caller || words.number_withheld;
   $("call-language").textContent = languageLabel(call.language);
-  $("call-repeat").textContent = call.repeat_caller ? text.yes : text.no;
+  $("call-repeat").textContent = call.repeat_caller ? words.yes : words.no;
   var taken = $("call-taken");
   if (call.taken_at) {
     var since = el("span", { "data-since": call.taken_at }, formatDuration(secondsSince(call.taken_at)));
-    taken.replaceChildren.apply(taken, fillParts(text.ago, { duration: since }));
+    taken.replaceChildren.apply(taken, fillParts(words.ago, { duration: since }));
   } else {
     taken.textContent = "–";
   }
-  var status = text.call_connecting;
-  if (call.ended_at) status = call.talk_seconds ? fill(text.call_ended_after, { duration: formatDuration(call.talk_seconds) }) : text.call_ended;
-  else if (call.answered_at) status = text.call_in_progress;
+  var status = words.call_connecting;
+  if (call.ended_at) status = call.talk_seconds ? fill(words.call_ended_after, { duration: formatDuration(call.talk_seconds) }) : words.call_ended;
+  else if (call.answered_at) status = words.call_in_progress;
   $("call-status").textContent = status;
   $("call-panel").classList.toggle("is-emergency", Boolean(call.emergency));
 }
@@ -127,7 +127,7 @@ export function restoreOpenCall(me) {
 }
 
 function onLogComplete(callSid) {
-  closeCall(text.call_logged);
+  closeCall(words.call_logged);
   if (serverCall && serverCall.call_sid !== callSid) showCurrentCall(serverCall);
   $("call-title").focus();
 }

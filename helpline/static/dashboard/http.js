@@ -1,15 +1,10 @@
 /* The JSON API: fetch with the session cookie, the CSRF token and X-Requested-With (without
  * which the API refuses a change with no JSON body, such as taking a caller), the server's
  * error messages, and back to the login page once the session is over. */
-import { config } from "./page.js";
-import { text } from "./text.js";
+import { goToLogin } from "../common/live.js";
+import { words } from "../common/page.js";
 
 export var csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-
-export function goToLogin() {
-  var next = encodeURIComponent(window.location.pathname);
-  window.location.assign(config.login_url + "?next=" + next);
-}
 
 export function api(method, url, body) {
   var options = {
@@ -29,7 +24,7 @@ export function api(method, url, body) {
       });
     },
     function () {
-      return { ok: false, status: 0, data: { error: text.no_answer } };
+      return { ok: false, status: 0, data: { error: words.no_answer } };
     }
   );
 }

@@ -1,15 +1,17 @@
 /* The live dashboard (dashboard.html): the queue, counts, presence, the counselor's own call
  * and its log, and supervisors' alerts. Native ES modules, no build step. This one starts the
- * page and wires the server's pushes (live.js) to the parts that show them; actions go through
+ * page and wires the server's pushes (common/live.js) to the parts that show them; actions go through
  * the JSON API (http.js). */
-import { $, config, isCounselor } from "./page.js";
+import { showAlert } from "../common/alerts.js";
+import { startTicking } from "../common/clock.js";
+import { connect } from "../common/live.js";
+import { $, config } from "../common/page.js";
 import { api } from "./http.js";
-import { startTicking } from "./clock.js";
-import { connect } from "./live.js";
+import { isCounselor, watchesAlerts } from "./user.js";
+import { scheduleAgingResync } from "./queue_aging.js";
 import { showQueue } from "./queue_view.js";
 import { bindPresenceControls, onMyPresence, onPresence, renderMyPresence } from "./presence.js";
 import { bindCallPanel, followCurrentCall, restoreOpenCall } from "./current_call.js";
-import { onAlert } from "./alerts.js";
 
 var seenMe = false;
 
@@ -35,7 +37,10 @@ function start() {
       restoreOpenCall(result.data);
     });
   }
-  connect({ queue: showQueue, presence: onPresence, me: onMe, alert: onAlert });
+  connect({
+    snapshot: { event: "queue", show: (snapshot) => { showQueue(snapshot); scheduleAgingResync(snapshot); } },
+    handlers: { presence: onPresence, me: onMe, ...(watchesAlerts ? { alert: showAlert } : {}) },
+  });
   startTicking();
 }
 

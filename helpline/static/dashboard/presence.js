@@ -1,9 +1,10 @@
 /* Counselors' presence: the list of counselors, the counselor's own status, and taking
  * callers (a row's Take button, "Take next caller" and its N shortcut). */
-import { $, config, el, isCounselor } from "./page.js";
+import { formatDuration, secondsSince } from "../common/clock.js";
+import { fill, fillParts, formatNumber } from "../common/language.js";
+import { $, config, el, words } from "../common/page.js";
 import { api, errorText } from "./http.js";
-import { formatDuration, secondsSince } from "./clock.js";
-import { count, fill, fillParts, text } from "./text.js";
+import { isCounselor } from "./user.js";
 import { showCurrentCall } from "./current_call.js";
 
 var serverPresence = null; // the own status the server last pushed: a refused change goes back to it
@@ -14,7 +15,7 @@ export function onPresence(body) {
   list.replaceChildren.apply(list, counselors.map(presenceItem));
   $("presence-empty").hidden = counselors.length > 0;
   // Presence changes push no queue snapshot: keep the count in step with this list.
-  $("stat-available").textContent = count(counselors.filter(function (c) { return c.state === "available"; }).length);
+  $("stat-available").textContent = formatNumber(counselors.filter(function (c) { return c.state === "available"; }).length);
 }
 
 function presenceItem(counselor) {
@@ -22,11 +23,11 @@ function presenceItem(counselor) {
   var name = el("bdi", {}, counselor.username);
   var since = el("span", { "data-since": counselor.since }, formatDuration(secondsSince(counselor.since)));
   var hidden = function (words) { return el("span", { class: "visually-hidden" }, words); };
-  var nameParts = isMe ? fillParts(text.you, { name: name }) : [name];
+  var nameParts = isMe ? fillParts(words.you, { name: name }) : [name];
   return el("li", { class: "presence-item state-" + counselor.state + (isMe ? " is-me" : ""), "data-username": counselor.username },
     el.apply(null, ["span", { class: "presence-name" }].concat(nameParts)),
-    el("span", { class: "state-badge state-" + counselor.state }, text.presence[counselor.state] || counselor.state),
-    el.apply(null, ["span", { class: "presence-since" }].concat(fillParts(text.for_duration, { duration: since }, hidden)))
+    el("span", { class: "state-badge state-" + counselor.state }, words.presence[counselor.state] || counselor.state),
+    el.apply(null, ["span", { class: "presence-since" }].concat(fillParts(words.for_duration, { duration: since }, hidden)))
   );
 }
 
@@ -53,7 +54,7 @@ function changePresence() {
       message.hidden = true;
       renderMyPresence(result.data.state);
     } else {
-      message.textContent = errorText(result, text.status_not_changed);
+      message.textContent = errorText(result, words.status_not_changed);
       message.hidden = false;
       if (serverPresence) renderMyPresence(serverPresence);
     }
@@ -73,14 +74,14 @@ function showMessage(text, kind) {
 function takeCaller(callSid, button) {
   var url = callSid ? "/api/calls/" + encodeURIComponent(callSid) + "/take" : "/api/queue/take";
   if (button) button.disabled = true;
-  showMessage(text.taking, "info");
+  showMessage(words.taking, "info");
   return api("POST", url).then(function (result) {
     if (button && button.isConnected) button.disabled = false;
     if (!result.ok) {
-      showMessage(errorText(result, text.not_taken), "error");
+      showMessage(errorText(result, words.not_taken), "error");
       return;
     }
-    showMessage(text.taken, "ok");
+    showMessage(words.taken, "ok");
     showCurrentCall(result.data);
     var first = $("log-call_type");
     if (first) first.focus();

@@ -1,8 +1,9 @@
 /* The waiting callers: the queue table in served order, the counts at the top, the
  * screen-reader announcement of arrivals, and the count in the tab's title. */
-import { $, el, isCounselor } from "./page.js";
-import { formatDuration, parseTime, secondsSince } from "./clock.js";
-import { count, fill, text } from "./text.js";
+import { formatDuration, parseTime, secondsSince } from "../common/clock.js";
+import { fill, formatNumber } from "../common/language.js";
+import { $, el, words } from "../common/page.js";
+import { isCounselor } from "./user.js";
 import { categoryLabel, languageLabel, priorityBadge, reasonTags } from "./call_labels.js";
 
 var shown = null; // the snapshot on screen
@@ -36,18 +37,18 @@ function queueRow(call, index, isNew) {
   if (call.emergency) classes.push("is-emergency");
   if (isNew) classes.push("is-new");
   var row = el("tr", { class: classes.join(" "), "data-call-sid": call.call_sid },
-    el("td", { class: "position" }, count(index + 1)),
+    el("td", { class: "position" }, formatNumber(index + 1)),
     el("td", { class: "priority" }, priorityBadge(call.priority, call.emergency)),
     el("th", { scope: "row", class: "category" }, categoryLabel(call.category)),
     el("td", { class: "reasons" }, reasonTags(call.priority_reasons, call.repeat_caller)),
     el("td", { class: "waiting" }, el("span", { class: "ticking", "data-since": call.enqueued_at }, formatDuration(secondsSince(call.enqueued_at)))),
-    el("td", { class: "caller" }, call.caller || text.number_withheld),
+    el("td", { class: "caller" }, call.caller || words.number_withheld),
     el("td", { class: "language" }, languageLabel(call.language))
   );
   if (isCounselor) {
-    var label = fill(call.emergency ? text.take_danger_caller : text.take_caller, { position: count(index + 1), category: categoryLabel(call.category) });
+    var label = fill(call.emergency ? words.take_danger_caller : words.take_caller, { position: formatNumber(index + 1), category: categoryLabel(call.category) });
     row.append(el("td", { class: "action" },
-      el("button", { type: "button", class: "button take", "data-call-sid": call.call_sid, "aria-label": label }, text.take)));
+      el("button", { type: "button", class: "button take", "data-call-sid": call.call_sid, "aria-label": label }, words.take)));
   }
   return row;
 }
@@ -60,7 +61,7 @@ function restoreTakeFocus(callSid) {
 
 function renderStats(snapshot) {
   var stats = snapshot.stats || {};
-  $("stat-waiting").textContent = count(stats.waiting);
+  $("stat-waiting").textContent = formatNumber(stats.waiting);
   var longest = $("stat-longest");
   var first = snapshot.calls.reduce(function (earliest, call) {
     return !earliest || parseTime(call.enqueued_at) < parseTime(earliest) ? call.enqueued_at : earliest;
@@ -68,9 +69,9 @@ function renderStats(snapshot) {
   if (first) longest.dataset.since = first;
   else delete longest.dataset.since;
   longest.textContent = formatDuration(first ? secondsSince(first) : 0);
-  $("stat-danger").textContent = count(stats.emergency_waiting);
+  $("stat-danger").textContent = formatNumber(stats.emergency_waiting);
   $("stat-danger-box").dataset.active = String(stats.emergency_waiting > 0);
-  $("stat-available").textContent = count(stats.available_counselors);
+  $("stat-available").textContent = formatNumber(stats.available_counselors);
 }
 
 function announceQueue(snapshot, previous) {
@@ -78,15 +79,15 @@ function announceQueue(snapshot, previous) {
   var arrived = previous ? snapshot.calls.filter(function (call) { return !known.has(call.call_sid); }) : [];
   if (previous && !arrived.length && previous.calls.length === snapshot.calls.length) return;
   var parts = arrived.map(function (call) {
-    return fill(call.emergency ? text.new_danger_caller : text.new_caller, { category: categoryLabel(call.category) });
+    return fill(call.emergency ? words.new_danger_caller : words.new_caller, { category: categoryLabel(call.category) });
   });
   var waiting = snapshot.calls.length;
-  parts.push(fill(waiting === 1 ? text.callers_waiting_one : text.callers_waiting_other, { count: count(waiting) }));
+  parts.push(fill(waiting === 1 ? words.callers_waiting_one : words.callers_waiting_other, { count: formatNumber(waiting) }));
   $("queue-announcer").textContent = parts.join(" ");
 }
 
 function updateTitle(snapshot) {
   var danger = snapshot.stats ? snapshot.stats.emergency_waiting : 0;
-  var values = { count: count(snapshot.calls.length), danger: count(danger), title: text.page_title };
-  document.title = fill(danger ? text.title_count_danger : text.title_count, values);
+  var values = { count: formatNumber(snapshot.calls.length), danger: formatNumber(danger), title: words.page_title };
+  document.title = fill(danger ? words.title_count_danger : words.title_count, values);
 }

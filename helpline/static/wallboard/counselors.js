@@ -1,7 +1,7 @@
 /* The list of counselors from the `presence` event: who is in which state, and for how long
  * (ticked by clock.js through data-since). */
-import { $, strings } from "./page.js";
-import { formatDuration, secondsSince } from "./clock.js";
+import { formatDuration, secondsSince } from "../common/clock.js";
+import { $, words } from "../common/page.js";
 
 // The wall reads best with the people who can take or are taking calls first.
 var STATE_ORDER = ["available", "on_call", "wrap_up", "break", "offline"];
@@ -30,7 +30,7 @@ function counselorItem(counselor) {
   name.textContent = counselor.username;
   var state = document.createElement("span");
   state.className = "wb-counselor-state";
-  state.textContent = strings.states[counselor.state] || counselor.state;
+  state.textContent = words.states[counselor.state] || counselor.state;
   var since = document.createElement("span");
   since.className = "wb-counselor-since";
   since.dataset.since = counselor.since;

@@ -1,7 +1,8 @@
 /* The figures of a `wallboard` body: the queue now (with the danger-now banner), counselors by
  * state, and today's offered, answered and abandoned calls with the service level. */
-import { $, fill, formatNumber, formatPercent, formatTargetPercent, strings } from "./page.js";
-import { formatDuration, parseTime, serverNow } from "./clock.js";
+import { formatDuration, parseTime, serverNow } from "../common/clock.js";
+import { fill, formatNumber, formatPercent, formatTargetPercent } from "../common/language.js";
+import { $, words } from "../common/page.js";
 
 var longestWait = null; // { seconds, at }: the longest wait as of the server's time `at`
 var dangerShown = 0;
@@ -38,10 +39,10 @@ function showDanger(count) {
   $("queue-danger-box").dataset.active = String(active);
   $("queue-danger").textContent = formatNumber(count);
   $("danger-text").textContent = !active
-    ? strings.no_danger
-    : count === 1 ? strings.danger_one : fill(strings.danger_many, { count: formatNumber(count) });
+    ? words.no_danger
+    : count === 1 ? words.danger_one : fill(words.danger_many, { count: formatNumber(count) });
   if (count > dangerShown) {
-    $("danger-announcer").textContent = fill(strings.danger_announce, { count: formatNumber(count) });
+    $("danger-announcer").textContent = fill(words.danger_announce, { count: formatNumber(count) });
   }
   dangerShown = count;
   document.title = (active ? "⚠ " + formatNumber(count) + " · " : "") + plainTitle;
@@ -58,7 +59,7 @@ function showToday(today) {
   $("today-answered").textContent = formatNumber(today.answered);
   $("today-abandoned").textContent = formatNumber(today.abandoned);
   $("today-short-abandons").textContent = today.short_abandons
-    ? fill(strings.short_abandons, { count: formatNumber(today.short_abandons) })
+    ? fill(words.short_abandons, { count: formatNumber(today.short_abandons) })
     : "";
   showServiceLevel(today);
 }
@@ -66,18 +67,18 @@ function showToday(today) {
 function showServiceLevel(today) {
   var box = $("service-level-box");
   var level = today.service_level;
-  $("service-level-rule").textContent = fill(strings.service_level_rule, { seconds: formatNumber(today.service_level_seconds) });
+  $("service-level-rule").textContent = fill(words.service_level_rule, { seconds: formatNumber(today.service_level_seconds) });
   if (typeof level !== "number") {
     box.dataset.status = "none";
-    $("service-level").textContent = fill(strings.service_level_figure, { value: "–", target: formatTargetPercent(today.target) });
-    $("service-level-status").textContent = strings.no_calls_yet;
+    $("service-level").textContent = fill(words.service_level_figure, { value: "–", target: formatTargetPercent(today.target) });
+    $("service-level-status").textContent = words.no_calls_yet;
     return;
   }
   var below = level < today.target;
   box.dataset.status = below ? "below" : "met";
-  $("service-level").textContent = fill(strings.service_level_figure, {
+  $("service-level").textContent = fill(words.service_level_figure, {
     value: formatPercent(level),
     target: formatTargetPercent(today.target),
   });
-  $("service-level-status").textContent = below ? "▼ " + strings.below_target : "✓ " + strings.on_target;
+  $("service-level-status").textContent = below ? "▼ " + words.below_target : "✓ " + words.on_target;
 }
