@@ -30,9 +30,6 @@ from helpline.models import ROLES
 from helpline.periods import utc_offset_minutes, zone
 from helpline.taxonomy import LANGUAGES
 
-# Each language's own name, so a reader finds theirs whatever the page's language is now.
-LANGUAGE_NAMES = {"fa": "فارسی", "en": "English", "tg": "Тоҷикӣ"}
-
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 PERSIAN_DECIMAL_SEPARATOR = "٫"
 PERSIAN_GROUP_SEPARATOR = "٬"
@@ -180,7 +177,7 @@ def init_app(app: Flask) -> None:
         local_percent=local_percent_filter,
     )
     app.context_processor(
-        lambda: {"language_names": LANGUAGE_NAMES, "page_language": page_language(), "page_direction": page_direction(), "words": words}
+        lambda: {"page_language": page_language(), "page_direction": page_direction(), "words": words}
     )
 
 

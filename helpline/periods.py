@@ -48,6 +48,8 @@ class ArgumentError(ValueError):
             return gettext("The end of the period must not be before its start.")
         if self.kind == "whole_number":
             return gettext("%(name)s must be a whole number from 1 to %(maximum)d.", **values)
+        if self.kind == "too_long":
+            return gettext("The period must not be longer than %(days)d days.", **values)
         return str(self)
 
 

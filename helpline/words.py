@@ -17,6 +17,8 @@ REASONS = {
     "waiting_long": _l("Waiting long: moved up"),
 }
 LANGUAGES = {"fa": _l("Persian"), "en": _l("English"), "tg": _l("Tajik")}
+# Each language in its own words: the language choice, which a reader must find whatever the page's.
+ENDONYMS = {"fa": "فارسی", "en": "English", "tg": "Тоҷикӣ"}
 # What an alert says, by kind (and risk), with the alert's parameters in the {name} marks.
 ALERT_MESSAGES = {
     "high_risk_logged.high": _l("{counselor} logged a call at high risk"),

@@ -81,3 +81,10 @@ def test_errors_are_worded_for_pages_in_the_readers_language(app):
             parse_period("2024-03-02", "2024-03-01", today=TODAY, utc_offset_minutes=210)
         assert str(refused.value) == "to: must not be before from"
         assert refused.value.worded() == "پایان دوره نباید پیش از آغاز آن باشد."
+
+
+def test_a_period_too_long_is_worded_too(app):
+    with app.test_request_context(headers={"Accept-Language": "fa"}):
+        with pytest.raises(ArgumentError) as refused:
+            parse_period("2023-01-01", "2024-01-02", today=TODAY, utc_offset_minutes=210, max_days=366)
+        assert refused.value.worded() == "دوره نباید بیش از 366 روز باشد."

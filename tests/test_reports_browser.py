@@ -100,5 +100,5 @@ def test_without_chart_js_the_tables_stand_alone(reports_page):
 def test_a_bad_period_is_explained(reports_page):
     page = reports_page
     page.goto("/reports?from=2024-03-11&to=2024-03-01")
-    expect(page.get_by_role("alert")).to_contain_text("to: must not be before from")
+    expect(page.get_by_role("alert")).to_contain_text("The end of the period must not be before its start.")
     expect(page.get_by_label("From")).to_have_value("2024-03-11")
