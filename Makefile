@@ -1,5 +1,6 @@
 # `make run` starts the service with the telephony emulator placing calls; `make test` runs the
-# linter and the tests; `make soak` floods the service with 100,000 faulty webhooks on each database.
+# linters (ruff for Python, ESLint for the browser's scripts) and the tests; `make soak` floods
+# the service with 100,000 faulty webhooks on each database.
 # All set up everything they need on a fresh machine: a virtualenv in .venv, the front-end
 # packages from package-lock.json in node_modules.
 
@@ -29,8 +30,9 @@ install: $(BIN)/.installed node_modules/.installed helpline/translations/.compil
 run: install
 	$(BIN)/flask --app wsgi demo
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed node_modules/.installed
 	$(BIN)/ruff check .
+	node_modules/.bin/eslint helpline/static
 
 # On SQLite alone; or, when TEST_DATABASE_URL is set, on PostgreSQL, with the tests the database
 # changes run on SQLite too (the others, browser tests among them, run once, on PostgreSQL).

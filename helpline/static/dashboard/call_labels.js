@@ -2,10 +2,10 @@
  * taxonomy labels, languages, priority badges and the tags saying why. */
 import { config, el, words } from "../common/page.js";
 
-var labels = taxonomyLabels(config.taxonomy);
+const labels = taxonomyLabels(config.taxonomy);
 
 function taxonomyLabels(taxonomy) {
-  var found = {};
+  const found = {};
   (function walk(items) {
     (items || []).forEach(function (item) {
       found[item.key] = item.label;
@@ -29,18 +29,18 @@ export function languageLabel(code) {
 }
 
 export function priorityBadge(priority, emergency) {
-  var name = emergency ? "emergency" : priority;
-  var badge = el("span", { class: "badge badge-" + name });
+  const name = emergency ? "emergency" : priority;
+  const badge = el("span", { class: "badge badge-" + name });
   if (name === "emergency") badge.append(el("span", { class: "badge-icon", "aria-hidden": "true" }, "⚠ "));
   badge.append(words.priority[name] || name);
   return badge;
 }
 
 export function reasonTags(reasons, repeatCaller) {
-  var list = (reasons || []).slice();
+  const list = (reasons || []).slice();
   if (repeatCaller && list.indexOf("repeat_caller") < 0) list.push("repeat_caller");
   if (!list.length) return el("span", { class: "muted" }, "–");
-  var tags = el("ul", { class: "tags" });
+  const tags = el("ul", { class: "tags" });
   list.forEach(function (reason) {
     tags.append(el("li", { class: "tag tag-" + reason }, words.reason[reason] || reason.replace(/_/g, " ")));
   });

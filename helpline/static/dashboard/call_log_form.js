@@ -6,19 +6,19 @@ import { $, words } from "../common/page.js";
 import { api, csrfToken, errorText } from "./http.js";
 import { categoryLabel } from "./call_labels.js";
 
-var AUTOSAVE_DELAY_MS = 800;
-var RETRY_DELAY_MS = 5000;
-var LOG_FIELDS = ["call_type", "categories", "risk_level", "outcome", "referral", "notes", "follow_up_on"];
-var REQUIRED_FIELDS = ["call_type", "categories", "risk_level", "outcome"];
+const AUTOSAVE_DELAY_MS = 800;
+const RETRY_DELAY_MS = 5000;
+const LOG_FIELDS = ["call_type", "categories", "risk_level", "outcome", "referral", "notes", "follow_up_on"];
+const REQUIRED_FIELDS = ["call_type", "categories", "risk_level", "outcome"];
 
-export var logState = {
+export const logState = {
   callSid: null, // the call shown in the log form
   callCategory: null, // its menu category
   extraCategories: [], // categories stored on the call that the form has no box for
   leaving: false, // the page is being left: no interrupted request may close the call
 };
 
-var saver = { dirty: new Set(), timer: null, chain: Promise.resolve() };
+const saver = { dirty: new Set(), timer: null, chain: Promise.resolve() };
 
 // Another call in the form: what is pending goes out first.
 export function openLog(call) {
@@ -41,14 +41,14 @@ function form() {
 }
 
 function fillLogForm(call) {
-  var logForm = form();
+  const logForm = form();
   $("log-call_type").value = call.call_type || "";
   $("log-outcome").value = call.outcome || "";
   $("log-referral").value = call.referral || "";
   $("log-notes").value = call.notes || "";
-  var chosen = new Set(call.categories || []);
-  var boxes = logForm.querySelectorAll('input[name="categories"]');
-  var shown = new Set();
+  const chosen = new Set(call.categories || []);
+  const boxes = logForm.querySelectorAll('input[name="categories"]');
+  const shown = new Set();
   boxes.forEach(function (box) {
     box.checked = chosen.has(box.value);
     shown.add(box.value);
@@ -67,15 +67,16 @@ function fillLogForm(call) {
 }
 
 function readField(name) {
-  var logForm = form();
+  const logForm = form();
   switch (name) {
     case "categories":
       return Array.prototype.map.call(logForm.querySelectorAll('input[name="categories"]:checked'), function (box) {
         return box.value;
       }).concat(logState.extraCategories);
-    case "risk_level":
-      var radio = logForm.querySelector('input[name="risk_level"]:checked');
+    case "risk_level": {
+      const radio = logForm.querySelector('input[name="risk_level"]:checked');
       return radio ? radio.value : null;
+    }
     case "follow_up_on":
       if (!$("log-follow_up").checked) return null;
       return $("log-follow_up_on").value || undefined; // nothing to save until there is a date
@@ -94,7 +95,7 @@ function fieldOf(target) {
 }
 
 function onLogEdit(event) {
-  var field = fieldOf(event.target);
+  const field = fieldOf(event.target);
   if (!field || !logState.callSid) return;
   if (event.target.id === "log-follow_up") syncFollowUp();
   if (field === "categories") renderChosenCategories();
@@ -104,28 +105,28 @@ function onLogEdit(event) {
 }
 
 function syncFollowUp() {
-  var needed = $("log-follow_up").checked;
-  var day = $("log-follow_up_on");
+  const needed = $("log-follow_up").checked;
+  const day = $("log-follow_up_on");
   day.disabled = !needed;
   day.min = new Date().toISOString().slice(0, 10);
 }
 
 function renderChosenCategories() {
-  var logForm = form();
-  var chosen = Array.prototype.map.call(logForm.querySelectorAll('input[name="categories"]:checked'), function (box) {
+  const logForm = form();
+  const chosen = Array.prototype.map.call(logForm.querySelectorAll('input[name="categories"]:checked'), function (box) {
     return categoryLabel(box.value);
   });
   $("categories-chosen").textContent = chosen.length ? fill(words.chosen, { list: chosen.join(listSeparator) }) : words.none_chosen;
   logForm.querySelectorAll("details.category-group").forEach(function (group) {
-    var checked = group.querySelectorAll("input:checked").length;
+    const checked = group.querySelectorAll("input:checked").length;
     group.querySelector(".group-count").textContent = checked ? fill(words.group_count, { count: formatNumber(checked) }) : "";
   });
 }
 
 function collect(fields) {
-  var body = {};
+  const body = {};
   fields.forEach(function (field) {
-    var value = readField(field);
+    const value = readField(field);
     if (value !== undefined) body[field] = value;
   });
   return body;
@@ -136,39 +137,39 @@ function setSaveState(text) {
 }
 
 function showFieldError(field, text) {
-  var box = $("error-" + field);
+  const box = $("error-" + field);
   if (!box) {
     setSaveState(text);
     return;
   }
   box.textContent = text;
   box.hidden = false;
-  var holder = form().querySelector('[data-field="' + field + '"]');
+  const holder = form().querySelector('[data-field="' + field + '"]');
   if (holder) holder.classList.add("has-error");
 }
 
 function clearFieldErrors(fields) {
   (fields || LOG_FIELDS).forEach(function (field) {
-    var box = $("error-" + field);
+    const box = $("error-" + field);
     if (box) {
       box.hidden = true;
       box.textContent = "";
     }
-    var holder = form() && form().querySelector('[data-field="' + field + '"]');
+    const holder = form() && form().querySelector('[data-field="' + field + '"]');
     if (holder) holder.classList.remove("has-error");
   });
 }
 
 function focusField(field) {
-  var holder = form().querySelector('[data-field="' + field + '"]');
+  let holder = form().querySelector('[data-field="' + field + '"]');
   if (!holder) return;
   if (field === "categories") {
-    var category = logState.callCategory && holder.querySelector('details[data-group="' + CSS.escape(logState.callCategory) + '"]');
-    var group = category || holder.querySelector("details");
+    const category = logState.callCategory && holder.querySelector('details[data-group="' + CSS.escape(logState.callCategory) + '"]');
+    const group = category || holder.querySelector("details");
     group.open = true;
     holder = group;
   }
-  var target = holder.querySelector("input:not([disabled]), select, textarea");
+  const target = holder.querySelector("input:not([disabled]), select, textarea");
   if (target) target.focus();
 }
 
@@ -186,11 +187,11 @@ function flushSave() {
 }
 
 function saveDirty() {
-  var callSid = logState.callSid;
+  const callSid = logState.callSid;
   if (!callSid || !saver.dirty.size) return null;
-  var fields = Array.from(saver.dirty);
+  const fields = Array.from(saver.dirty);
   saver.dirty.clear();
-  var body = collect(fields);
+  const body = collect(fields);
   if (!Object.keys(body).length) {
     setSaveState(fields.indexOf("follow_up_on") >= 0 ? words.choose_follow_up_date : "");
     return null;
@@ -230,11 +231,11 @@ function patchLog(callSid, body) {
 // onComplete(callSid): the server counts the submitted log complete.
 function submitLog(event, onComplete) {
   event.preventDefault();
-  var callSid = logState.callSid;
+  const callSid = logState.callSid;
   if (!callSid) return;
   clearTimeout(saver.timer);
   saver.dirty.clear();
-  var button = $("submit-log");
+  const button = $("submit-log");
   button.disabled = true;
   setSaveState(words.submitting);
   saver.chain = saver.chain.then(function () {
@@ -245,12 +246,12 @@ function submitLog(event, onComplete) {
     if (result.ok && result.data.log_complete) {
       onComplete(callSid);
     } else if (result.ok) {
-      var missing = REQUIRED_FIELDS.filter(function (field) {
-        var value = result.data[field];
+      const missing = REQUIRED_FIELDS.filter(function (field) {
+        const value = result.data[field];
         return !value || (Array.isArray(value) && !value.length);
       });
       missing.forEach(function (field) { showFieldError(field, words.required_to_complete); });
-      var needed = missing.map(function (field) { return words.field[field]; }).join(listSeparator);
+      const needed = missing.map(function (field) { return words.field[field]; }).join(listSeparator);
       setSaveState(fill(words.still_needed, { fields: needed }));
       if (missing.length) focusField(missing[0]);
     } else if (result.status === 400 && result.data.field) {
@@ -263,7 +264,7 @@ function submitLog(event, onComplete) {
 }
 
 export function bindLogForm(onComplete) {
-  var logForm = form();
+  const logForm = form();
   logForm.addEventListener("input", onLogEdit);
   logForm.addEventListener("change", onLogEdit);
   logForm.addEventListener("submit", function (event) { submitLog(event, onComplete); });

@@ -8,9 +8,9 @@ import { api } from "./http.js";
 import { categoryLabel, languageLabel, priorityBadge, reasonTags } from "./call_labels.js";
 import { bindLogForm, closeLog, logState, openLog } from "./call_log_form.js";
 
-var OPEN_CALL_KEY = "helpline.openCall";
+const OPEN_CALL_KEY = "helpline.openCall";
 
-var serverCall = null; // the current call the server last pushed in `me`
+let serverCall = null; // the current call the server last pushed in `me`
 
 // The call half of the server's `me`.
 export function followCurrentCall(call) {
@@ -53,7 +53,7 @@ function stillMine(result) {
 function isOpenCall(callSid) {
   try {
     return window.sessionStorage.getItem(OPEN_CALL_KEY) === callSid;
-  } catch (error) {
+  } catch {
     return false;
   }
 }
@@ -62,7 +62,7 @@ function rememberOpenCall(callSid) {
   try {
     if (callSid) window.sessionStorage.setItem(OPEN_CALL_KEY, callSid);
     else window.sessionStorage.removeItem(OPEN_CALL_KEY);
-  } catch (error) {
+  } catch {
     /* storage is off: the form then follows the server's current call only */
   }
 }
@@ -96,14 +96,14 @@ function renderCallFacts(call) {
   $("call-caller").textContent = call.caller || words.number_withheld;
   $("call-language").textContent = languageLabel(call.language);
   $("call-repeat").textContent = call.repeat_caller ? words.yes : words.no;
-  var taken = $("call-taken");
+  const taken = $("call-taken");
   if (call.taken_at) {
-    var since = el("span", { "data-since": call.taken_at }, formatDuration(secondsSince(call.taken_at)));
+    const since = el("span", { "data-since": call.taken_at }, formatDuration(secondsSince(call.taken_at)));
     taken.replaceChildren.apply(taken, fillParts(words.ago, { duration: since }));
   } else {
     taken.textContent = "–";
   }
-  var status = words.call_connecting;
+  let status = words.call_connecting;
   if (call.ended_at) status = call.talk_seconds ? fill(words.call_ended_after, { duration: formatDuration(call.talk_seconds) }) : words.call_ended;
   else if (call.answered_at) status = words.call_in_progress;
   $("call-status").textContent = status;
@@ -113,10 +113,10 @@ function renderCallFacts(call) {
 // Restores the panel after a reload when the open log is already complete on the server.
 export function restoreOpenCall(me) {
   if (me.current_call) return;
-  var callSid;
+  let callSid;
   try {
     callSid = window.sessionStorage.getItem(OPEN_CALL_KEY);
-  } catch (error) {
+  } catch {
     return;
   }
   if (!callSid) return;

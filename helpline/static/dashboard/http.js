@@ -4,10 +4,10 @@
 import { goToLogin } from "../common/live.js";
 import { words } from "../common/page.js";
 
-export var csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+export const csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
 export function api(method, url, body) {
-  var options = {
+  const options = {
     method: method,
     credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfToken, "X-Requested-With": "XMLHttpRequest" },

@@ -13,7 +13,7 @@ import { showQueue } from "./queue_view.js";
 import { bindPresenceControls, onMyPresence, onPresence, renderMyPresence } from "./presence.js";
 import { bindCallPanel, followCurrentCall, restoreOpenCall } from "./current_call.js";
 
-var seenMe = false;
+let seenMe = false;
 
 // The user's own state: their presence, and the call they are on or still have to log.
 function onMe(body) {

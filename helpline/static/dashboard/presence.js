@@ -1,17 +1,17 @@
 /* Counselors' presence: the list of counselors, the counselor's own status, and taking
  * callers (a row's Take button, "Take next caller" and its N shortcut). */
 import { formatDuration, secondsSince } from "../common/clock.js";
-import { fill, fillParts, formatNumber } from "../common/language.js";
+import { fillParts, formatNumber } from "../common/language.js";
 import { $, config, el, words } from "../common/page.js";
 import { api, errorText } from "./http.js";
 import { isCounselor } from "./user.js";
 import { showCurrentCall } from "./current_call.js";
 
-var serverPresence = null; // the own status the server last pushed: a refused change goes back to it
+let serverPresence = null; // the own status the server last pushed: a refused change goes back to it
 
 export function onPresence(body) {
-  var counselors = (body && body.counselors) || [];
-  var list = $("presence-list");
+  const counselors = (body && body.counselors) || [];
+  const list = $("presence-list");
   list.replaceChildren.apply(list, counselors.map(presenceItem));
   $("presence-empty").hidden = counselors.length > 0;
   // Presence changes push no queue snapshot: keep the count in step with this list.
@@ -19,11 +19,11 @@ export function onPresence(body) {
 }
 
 function presenceItem(counselor) {
-  var isMe = counselor.username === config.user.username;
-  var name = el("bdi", {}, counselor.username);
-  var since = el("span", { "data-since": counselor.since }, formatDuration(secondsSince(counselor.since)));
-  var hidden = function (words) { return el("span", { class: "visually-hidden" }, words); };
-  var nameParts = isMe ? fillParts(words.you, { name: name }) : [name];
+  const isMe = counselor.username === config.user.username;
+  const name = el("bdi", {}, counselor.username);
+  const since = el("span", { "data-since": counselor.since }, formatDuration(secondsSince(counselor.since)));
+  const hidden = function (words) { return el("span", { class: "visually-hidden" }, words); };
+  const nameParts = isMe ? fillParts(words.you, { name: name }) : [name];
   return el("li", { class: "presence-item state-" + counselor.state + (isMe ? " is-me" : ""), "data-username": counselor.username },
     el.apply(null, ["span", { class: "presence-name" }].concat(nameParts)),
     el("span", { class: "state-badge state-" + counselor.state }, words.presence[counselor.state] || counselor.state),
@@ -38,17 +38,17 @@ export function onMyPresence(presenceState) {
 }
 
 export function renderMyPresence(presenceState) {
-  var select = $("presence-select");
-  var onCall = select.querySelector('option[value="on_call"]');
+  const select = $("presence-select");
+  const onCall = select.querySelector('option[value="on_call"]');
   onCall.hidden = presenceState !== "on_call";
   select.value = presenceState;
   $("take-next").dataset.ready = String(presenceState === "available");
 }
 
 function changePresence() {
-  var select = $("presence-select");
-  var wanted = select.value;
-  var message = $("presence-message");
+  const select = $("presence-select");
+  const wanted = select.value;
+  const message = $("presence-message");
   api("PUT", "/api/presence", { state: wanted }).then(function (result) {
     if (result.ok) {
       message.hidden = true;
@@ -65,14 +65,14 @@ function changePresence() {
 // Taking callers
 
 function showMessage(text, kind) {
-  var box = $("action-message");
+  const box = $("action-message");
   box.textContent = text;
   box.dataset.kind = kind || "info";
   box.hidden = !text;
 }
 
 function takeCaller(callSid, button) {
-  var url = callSid ? "/api/calls/" + encodeURIComponent(callSid) + "/take" : "/api/queue/take";
+  const url = callSid ? "/api/calls/" + encodeURIComponent(callSid) + "/take" : "/api/queue/take";
   if (button) button.disabled = true;
   showMessage(words.taking, "info");
   return api("POST", url).then(function (result) {
@@ -83,13 +83,13 @@ function takeCaller(callSid, button) {
     }
     showMessage(words.taken, "ok");
     showCurrentCall(result.data);
-    var first = $("log-call_type");
+    const first = $("log-call_type");
     if (first) first.focus();
   });
 }
 
 function onQueueClick(event) {
-  var button = event.target.closest("button.take");
+  const button = event.target.closest("button.take");
   if (button) takeCaller(button.dataset.callSid, button);
 }
 

@@ -6,11 +6,11 @@ import { $, el, words } from "../common/page.js";
 import { isCounselor } from "./user.js";
 import { categoryLabel, languageLabel, priorityBadge, reasonTags } from "./call_labels.js";
 
-var shown = null; // the snapshot on screen
+let shown = null; // the snapshot on screen
 
 // A fresh snapshot (live.js has already dropped older ones).
 export function showQueue(snapshot) {
-  var previous = shown;
+  const previous = shown;
   shown = snapshot;
   renderQueue(snapshot, previous);
   renderStats(snapshot);
@@ -19,11 +19,11 @@ export function showQueue(snapshot) {
 }
 
 function renderQueue(snapshot, previous) {
-  var body = $("queue-body");
-  var focused = document.activeElement && document.activeElement.closest("#queue-body [data-call-sid]");
-  var focusedSid = focused ? focused.dataset.callSid : null;
-  var known = new Set(previous ? previous.calls.map(function (call) { return call.call_sid; }) : []);
-  var rows = snapshot.calls.map(function (call, index) {
+  const body = $("queue-body");
+  const focused = document.activeElement && document.activeElement.closest("#queue-body [data-call-sid]");
+  const focusedSid = focused ? focused.dataset.callSid : null;
+  const known = new Set(previous ? previous.calls.map(function (call) { return call.call_sid; }) : []);
+  const rows = snapshot.calls.map(function (call, index) {
     return queueRow(call, index, Boolean(previous) && !known.has(call.call_sid));
   });
   body.replaceChildren.apply(body, rows);
@@ -33,10 +33,10 @@ function renderQueue(snapshot, previous) {
 }
 
 function queueRow(call, index, isNew) {
-  var classes = ["queue-row", "priority-" + call.priority];
+  const classes = ["queue-row", "priority-" + call.priority];
   if (call.emergency) classes.push("is-emergency");
   if (isNew) classes.push("is-new");
-  var row = el("tr", { class: classes.join(" "), "data-call-sid": call.call_sid },
+  const row = el("tr", { class: classes.join(" "), "data-call-sid": call.call_sid },
     el("td", { class: "position" }, formatNumber(index + 1)),
     el("td", { class: "priority" }, priorityBadge(call.priority, call.emergency)),
     el("th", { scope: "row", class: "category" }, categoryLabel(call.category)),
@@ -46,7 +46,7 @@ function queueRow(call, index, isNew) {
     el("td", { class: "language" }, languageLabel(call.language))
   );
   if (isCounselor) {
-    var label = fill(call.emergency ? words.take_danger_caller : words.take_caller, { position: formatNumber(index + 1), category: categoryLabel(call.category) });
+    const label = fill(call.emergency ? words.take_danger_caller : words.take_caller, { position: formatNumber(index + 1), category: categoryLabel(call.category) });
     row.append(el("td", { class: "action" },
       el("button", { type: "button", class: "button take", "data-call-sid": call.call_sid, "aria-label": label }, words.take)));
   }
@@ -54,16 +54,16 @@ function queueRow(call, index, isNew) {
 }
 
 function restoreTakeFocus(callSid) {
-  var button = document.querySelector('#queue-body button[data-call-sid="' + CSS.escape(callSid) + '"]');
+  const button = document.querySelector('#queue-body button[data-call-sid="' + CSS.escape(callSid) + '"]');
   if (button) button.focus();
   else $("queue-title").focus();
 }
 
 function renderStats(snapshot) {
-  var stats = snapshot.stats || {};
+  const stats = snapshot.stats || {};
   $("stat-waiting").textContent = formatNumber(stats.waiting);
-  var longest = $("stat-longest");
-  var first = snapshot.calls.reduce(function (earliest, call) {
+  const longest = $("stat-longest");
+  const first = snapshot.calls.reduce(function (earliest, call) {
     return !earliest || parseTime(call.enqueued_at) < parseTime(earliest) ? call.enqueued_at : earliest;
   }, null);
   if (first) longest.dataset.since = first;
@@ -75,19 +75,19 @@ function renderStats(snapshot) {
 }
 
 function announceQueue(snapshot, previous) {
-  var known = new Set(previous ? previous.calls.map(function (call) { return call.call_sid; }) : []);
-  var arrived = previous ? snapshot.calls.filter(function (call) { return !known.has(call.call_sid); }) : [];
+  const known = new Set(previous ? previous.calls.map(function (call) { return call.call_sid; }) : []);
+  const arrived = previous ? snapshot.calls.filter(function (call) { return !known.has(call.call_sid); }) : [];
   if (previous && !arrived.length && previous.calls.length === snapshot.calls.length) return;
-  var parts = arrived.map(function (call) {
+  const parts = arrived.map(function (call) {
     return fill(call.emergency ? words.new_danger_caller : words.new_caller, { category: categoryLabel(call.category) });
   });
-  var waiting = snapshot.calls.length;
+  const waiting = snapshot.calls.length;
   parts.push(fill(waiting === 1 ? words.callers_waiting_one : words.callers_waiting_other, { count: formatNumber(waiting) }));
   $("queue-announcer").textContent = parts.join(" ");
 }
 
 function updateTitle(snapshot) {
-  var danger = snapshot.stats ? snapshot.stats.emergency_waiting : 0;
-  var values = { count: formatNumber(snapshot.calls.length), danger: formatNumber(danger), title: words.page_title };
+  const danger = snapshot.stats ? snapshot.stats.emergency_waiting : 0;
+  const values = { count: formatNumber(snapshot.calls.length), danger: formatNumber(danger), title: words.page_title };
   document.title = fill(danger ? words.title_count_danger : words.title_count, values);
 }

@@ -3,11 +3,11 @@
  * tables beside them hold the same numbers. Without Chart.js the charts stay hidden and the
  * tables stand alone. */
 
-var data = JSON.parse(document.getElementById("reports-data").textContent);
-var words = data.words;
-var rightToLeft = data.direction === "rtl";
+const data = JSON.parse(document.getElementById("reports-data").textContent);
+const words = data.words;
+const rightToLeft = data.direction === "rtl";
 
-var COLOURS = {
+const COLOURS = {
   offered: "#1a56db",
   answered: "#0f6b2f",
   abandoned: "#b3001b",
@@ -16,7 +16,7 @@ var COLOURS = {
 };
 
 function show(canvasId, config) {
-  var canvas = document.getElementById(canvasId);
+  const canvas = document.getElementById(canvasId);
   if (!canvas) return null;
   canvas.parentElement.hidden = false;
   config.options = Object.assign(
@@ -29,7 +29,7 @@ function show(canvasId, config) {
     },
     config.options || {}
   );
-  var chart = new window.Chart(canvas, config);
+  const chart = new window.Chart(canvas, config);
   canvas.dataset.drawn = "true";
   return chart;
 }
@@ -75,7 +75,7 @@ function drawCategories(categories) {
 }
 
 function drawTrend(trend) {
-  var target = trend.labels.map(function () {
+  const target = trend.labels.map(function () {
     return trend.target;
   });
   return show("chart-trend", {

@@ -4,9 +4,9 @@ import { formatDuration, parseTime, serverNow } from "../common/clock.js";
 import { fill, formatNumber, formatPercent, formatTargetPercent } from "../common/language.js";
 import { $, words } from "../common/page.js";
 
-var longestWait = null; // { seconds, at }: the longest wait as of the server's time `at`
-var dangerShown = 0;
-var plainTitle = document.title;
+let longestWait = null; // { seconds, at }: the longest wait as of the server's time `at`
+let dangerShown = 0;
+const plainTitle = document.title;
 
 export function showWallboard(body) {
   showQueue(body.queue, body.server_time);
@@ -23,18 +23,18 @@ function showQueue(queue, serverTime) {
 
 // Between pushes the longest wait goes on growing: it is ticked here, once a second.
 export function tickLongestWait() {
-  var node = $("queue-longest");
+  const node = $("queue-longest");
   if (!longestWait) {
     node.textContent = formatDuration(0);
     return;
   }
-  var elapsed = isNaN(longestWait.at) ? 0 : Math.max(0, Math.floor((serverNow() - longestWait.at) / 1000));
+  const elapsed = isNaN(longestWait.at) ? 0 : Math.max(0, Math.floor((serverNow() - longestWait.at) / 1000));
   node.textContent = formatDuration(longestWait.seconds + elapsed);
 }
 
 // Words, a sign and a pattern as well as colour, so no one misses it or needs colour to see it.
 function showDanger(count) {
-  var active = count > 0;
+  const active = count > 0;
   $("danger").dataset.active = String(active);
   $("queue-danger-box").dataset.active = String(active);
   $("queue-danger").textContent = formatNumber(count);
@@ -65,8 +65,8 @@ function showToday(today) {
 }
 
 function showServiceLevel(today) {
-  var box = $("service-level-box");
-  var level = today.service_level;
+  const box = $("service-level-box");
+  const level = today.service_level;
   $("service-level-rule").textContent = fill(words.service_level_rule, { seconds: formatNumber(today.service_level_seconds) });
   if (typeof level !== "number") {
     box.dataset.status = "none";
@@ -74,7 +74,7 @@ function showServiceLevel(today) {
     $("service-level-status").textContent = words.no_calls_yet;
     return;
   }
-  var below = level < today.target;
+  const below = level < today.target;
   box.dataset.status = below ? "below" : "met";
   $("service-level").textContent = fill(words.service_level_figure, {
     value: formatPercent(level),
