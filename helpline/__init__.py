@@ -12,6 +12,7 @@ from helpline import (
     danger_sweep,
     i18n,
     live,
+    live_handlers,  # noqa: F401 (its handlers register themselves on import)
     logs,
     menu,
     metrics,

@@ -1,4 +1,4 @@
-"""Socket.IO: every handler and every emit of the service lives here.
+"""Socket.IO: every emit of the service lives here (its handlers: `live_handlers`).
 
 Threading mode with simple-websocket; with `REDIS_URL` set the server fans out through Redis,
 so a webhook handled by one process reaches dashboards connected to another (clients use the
@@ -37,12 +37,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context, request
-from flask_login import current_user
-from flask_socketio import SocketIO, join_room
+from flask import current_app, g, has_request_context
+from flask_socketio import SocketIO
 from sqlalchemy import delete, select
 
-from helpline import background, clock, metrics, session_lifetime
+from helpline import background, metrics
 from helpline.coalesced_push import CoalescedPush
 from helpline.db import db
 from helpline.live_redis import ResyncingRedisManager
@@ -165,67 +164,6 @@ def database_status_body() -> dict:
 
 def wallboard_body() -> dict:
     return bodies().wallboard()
-
-
-# Handlers.
-
-
-# What a dashboard is told when its connection could not be set up (the database did not answer,
-# say): it tries again shortly, instead of waiting for an answer that never comes.
-TRY_AGAIN = "try again"
-
-
-@socketio.on("connect")
-def connect(auth=None):
-    try:
-        if not current_user.is_authenticated or session_lifetime.current_session_is_over():
-            raise ConnectionRefusedError("log in first")
-        welcome()
-    except ConnectionRefusedError:
-        raise
-    except Exception:
-        # Unanswered, the client would wait for the connection's acknowledgement for ever.
-        db.session.rollback()
-        log.exception("a dashboard's connection failed; it is asked to try again")
-        raise ConnectionRefusedError(TRY_AGAIN) from None
-
-
-def welcome() -> None:
-    """A dashboard connected: its rooms, its row in the table of sockets, its snapshots."""
-    join_room(f"role:{current_user.role}")
-    join_room(f"user:{current_user.id}")
-    db.session.add(SocketConnection(sid=request.sid, user_id=current_user.id, connected_at=clock.now()))
-    db.session.commit()
-    send_state()
-    app = current_app._get_current_object()
-    for begin in app.extensions["helpline.welcomed"]:
-        begin(app)
-
-
-@socketio.on("disconnect")
-def disconnect_handler(reason=None):
-    db.session.execute(delete(SocketConnection).where(SocketConnection.sid == request.sid))
-    db.session.commit()
-
-
-@socketio.on("resync")
-def resync():
-    if not current_user.is_authenticated or session_lifetime.current_session_is_over():
-        return
-    send_state()
-
-
-def send_state() -> None:
-    """The snapshots, to the socket being handled: queue, presence and me, and the wallboard
-    for those who may see it."""
-    socketio.emit("queue", queue_body(), to=request.sid)
-    socketio.emit("presence", presence_body(), to=request.sid)
-    socketio.emit("me", me_body(current_user.id), to=request.sid)
-    if current_user.role in SUPERVISING_ROLES:
-        socketio.emit("wallboard", wallboard_body(), to=request.sid)
-    status = database_status_body()
-    if not status["reachable"]:
-        socketio.emit("database", status, to=request.sid)
 
 
 # Pushes, made by views after their commit.

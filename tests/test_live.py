@@ -3,7 +3,7 @@
 
 from sqlalchemy import func, select
 
-from helpline import live
+from helpline import live, live_handlers
 from helpline.db import db
 from helpline.models import CallEvent, SocketConnection
 from tests.support.calls import give_call, queue_caller
@@ -148,7 +148,7 @@ def test_a_connection_that_cannot_be_set_up_is_refused_and_asked_to_try_again(ap
     def broken():
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(live, "send_state", broken)
+    monkeypatch.setattr(live_handlers, "send_state", broken)
     socket = connect(app, client)
     assert not socket.is_connected()
     assert "a dashboard's connection failed; it is asked to try again" in caplog.text
