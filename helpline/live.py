@@ -1,4 +1,5 @@
-"""Socket.IO: every emit of the service lives here (its handlers: `live_handlers`).
+"""Socket.IO: the server, its rooms and the service's pushes (the handlers, and the snapshots they
+send a dashboard as it connects, are `live_handlers`').
 
 Threading mode with simple-websocket; with `REDIS_URL` set the server fans out through Redis,
 so a webhook handled by one process reaches dashboards connected to another (clients use the

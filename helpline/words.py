@@ -113,13 +113,3 @@ class Names:
 def as_text(table: dict[str, LazyString]) -> dict[str, str]:
     """A table in the reader's language, for a script's JSON."""
     return {key: str(word) for key, word in table.items()}
-
-
-def for_scripts() -> dict[str, dict[str, str]]:
-    """The tables the dashboard's and the wallboard's scripts show."""
-    return {
-        "priority": as_text(PRIORITIES),
-        "reason": as_text(REASONS),
-        "language": as_text(LANGUAGES),
-        "presence": as_text(PRESENCE_STATES),
-    }

@@ -8,7 +8,7 @@ from tests.support.calls import queue_caller
 from tests.support.sockets import connect, events, received
 
 
-def test_a_danger_now_caller_waiting_too_long_alerts_once(app, client, auth, provider, monkeypatch):
+def test_a_danger_now_caller_waiting_too_long_alerts_once(app, client, auth, provider):
     auth.create("supervisor1", "supervisor")
     auth.login("supervisor1")
     supervisor = connect(app, client)

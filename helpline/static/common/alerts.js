@@ -28,9 +28,9 @@ export function showAlert(alert) {
   const message = alertMessage(alert);
   const now = new Date();
   const item = el("li", { class: `alert-item alert-${alert.kind}`, "data-call-sid": alert.call_sid || "" },
-    el("time", { class: "alert-time", datetime: now.toISOString() }, clockTime(now, { seconds: false })),
+    el("time", { class: "alert-time", datetime: now.toISOString() }, clockTime(now)),
     " ",
-    el("strong", { class: "alert-title" }, el("span", { "aria-hidden": "true" }, "⚠ "), title),
+    el("strong", { class: "alert-title" }, el("span", { "aria-hidden": "true" }, "⚠ "), `${title}:`),
     " ",
     el("span", { class: "alert-message" }, message)
   );
