@@ -38,8 +38,8 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 DASHBOARD_BODIES = live.Bodies(
     queue=serializers.queue_body,
     count_queue_version=count_version,
-    presence=serializers.counselors_json,
-    me=serializers.me_json,
+    presence=serializers.presence_body,
+    me=serializers.me_body,
     wallboard=wallboard.wallboard_body,
 )
 

@@ -7,23 +7,48 @@ counselor's wrap-up. A call logged high or imminent risk alerts supervisors.
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import abort, current_app, jsonify
 from flask_login import current_user
+from marshmallow import Schema, fields
+from marshmallow.validate import Length, OneOf
 
 from helpline import clock, live
-from helpline.auth import json_body, roles_required
+from helpline.auth import roles_required
 from helpline.db import db
 from helpline.models import Call
+from helpline.openapi.blueprint import ApiBlueprint
 from helpline.presence import log_completed
-from helpline.serializers import call_json
-from helpline.taxonomy import HIGH_RISK_LEVELS, Taxonomy
+from helpline.serializers import CallSchema, HandledCall, maybe
+from helpline.taxonomy import HIGH_RISK_LEVELS, RISK_LEVELS, Taxonomy
 
-bp = Blueprint("counselor_log", __name__, url_prefix="/api")
+bp = ApiBlueprint("counselor_log", __name__, url_prefix="/api")
 
 REQUIRED = ("call_type", "categories", "risk_level", "outcome")
 MAX_CATEGORIES = 20
 MAX_REFERRAL = 200
 MAX_NOTES = 20_000
+
+
+NOT_IN_TAXONOMY = "not one of the taxonomy's values"
+TEXT = {"invalid": "must be text"}
+
+
+class CallLogSchema(Schema):
+    """Any of the fields: a draft. call_type, categories and outcome take the keys of
+    `GET /api/taxonomy`; with call_type, categories, risk_level and outcome the log is complete."""
+
+    error_messages = {"unknown": "not a field of the call log"}
+
+    call_type = maybe(fields.String, error_messages={"invalid": NOT_IN_TAXONOMY})
+    categories = maybe(
+        fields.List, fields.String(), validate=Length(max=MAX_CATEGORIES, error=f"at most {MAX_CATEGORIES}, each once"),
+        error_messages={"invalid": "must be a list of category keys"}, metadata={"uniqueItems": True},
+    )  # fmt: skip
+    risk_level = maybe(fields.String, validate=OneOf(RISK_LEVELS, error=NOT_IN_TAXONOMY), error_messages={"invalid": NOT_IN_TAXONOMY})
+    outcome = maybe(fields.String, error_messages={"invalid": NOT_IN_TAXONOMY})
+    referral = maybe(fields.String, validate=Length(max=MAX_REFERRAL, error="at most {max} characters"), error_messages=TEXT)
+    notes = maybe(fields.String, validate=Length(max=MAX_NOTES, error="at most {max} characters"), error_messages=TEXT)
+    follow_up_on = maybe(fields.String, metadata={"format": "date", "description": "Today or later."})
 
 
 class LogFieldError(ValueError):
@@ -32,53 +57,30 @@ class LogFieldError(ValueError):
         self.field = field
 
 
-def one_of(field: str, value, allowed) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or value not in allowed:
-        raise LogFieldError(field, "not one of the taxonomy's values")
+def one_of(field: str, value: str | None, allowed) -> str | None:
+    if value is not None and value not in allowed:
+        raise LogFieldError(field, NOT_IN_TAXONOMY)
     return value
 
 
-def text(field: str, value, limit: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise LogFieldError(field, "must be text")
-    if len(value) > limit:
-        raise LogFieldError(field, f"at most {limit} characters")
-    return value.strip() or None
-
-
 def validate(body: dict, taxonomy: Taxonomy, today: date) -> dict:
-    """The fields to store, checked; LogFieldError names the first bad one (pure)."""
-    known = {"call_type", "categories", "risk_level", "outcome", "referral", "notes", "follow_up_on"}
-    unknown = sorted(set(body) - known)
-    if unknown:
-        raise LogFieldError(unknown[0], "not a field of the call log")
-    fields = {}
-    if "call_type" in body:
-        fields["call_type"] = one_of("call_type", body["call_type"], taxonomy.call_type_keys)
+    """The fields to store, from a body CallLogSchema has read: what the taxonomy and the day
+    decide; LogFieldError names the first bad one (pure)."""
+    fields = dict(body)
+    for name, allowed in (("call_type", taxonomy.call_type_keys), ("risk_level", taxonomy.risk_levels), ("outcome", taxonomy.outcome_keys)):
+        if name in body:
+            fields[name] = one_of(name, body[name], allowed)
     if "categories" in body:
-        categories = body["categories"]
-        if categories is None:
-            categories = []
-        if not isinstance(categories, list) or not all(isinstance(key, str) for key in categories):
-            raise LogFieldError("categories", "must be a list of category keys")
-        if len(categories) > MAX_CATEGORIES or len(set(categories)) != len(categories):
+        categories = body["categories"] or []
+        if len(set(categories)) != len(categories):
             raise LogFieldError("categories", f"at most {MAX_CATEGORIES}, each once")
         strangers = [key for key in categories if key not in taxonomy.category_keys]
         if strangers:
             raise LogFieldError("categories", f"{strangers[0]} is not a category")
         fields["categories"] = categories
-    if "risk_level" in body:
-        fields["risk_level"] = one_of("risk_level", body["risk_level"], taxonomy.risk_levels)
-    if "outcome" in body:
-        fields["outcome"] = one_of("outcome", body["outcome"], taxonomy.outcome_keys)
-    if "referral" in body:
-        fields["referral"] = text("referral", body["referral"], MAX_REFERRAL)
-    if "notes" in body:
-        fields["notes"] = text("notes", body["notes"], MAX_NOTES)
+    for name in ("referral", "notes"):
+        if name in body:
+            fields[name] = (body[name] or "").strip() or None
     if "follow_up_on" in body:
         fields["follow_up_on"] = follow_up_date(body["follow_up_on"], today)
     return fields
@@ -101,9 +103,14 @@ def is_complete(call: Call) -> bool:
     return all(bool(getattr(call, field)) for field in REQUIRED)
 
 
-@bp.patch("/calls/<call_sid>")
+@bp.patch("/calls/<call_sid>", parameters=[{"in": "path", "name": "call_sid", "description": "The provider's CallSid."}])
 @roles_required("counselor")
-def log_call(call_sid: str):
+@bp.arguments(CallLogSchema)
+@bp.response(200, CallSchema, description="Saved.")
+@bp.refuses(403, "Another role, or a call another counselor handled.")
+@bp.refuses(404, "No such call.")
+def log_call(body: dict, call_sid: str):
+    """The counselor's log of a call (drafts too)"""
     call = db.session.get(Call, call_sid)
     if call is None:
         abort(404, "no such call")
@@ -111,7 +118,7 @@ def log_call(call_sid: str):
         abort(403, "only the counselor who handled this call logs it")
     now = clock.now()
     try:
-        fields = validate(json_body(), current_app.extensions["helpline.taxonomy"], now.date())
+        fields = validate(body, current_app.extensions["helpline.taxonomy"], now.date())
     except LogFieldError as error:
         return jsonify(error=str(error), field=error.field), 400
     was_complete, previous_risk = call.logged_at is not None, call.risk_level
@@ -135,4 +142,4 @@ def log_call(call_sid: str):
     live.push_me(current_user.id)
     live.push_presence()
     live.push_queue()
-    return jsonify(call_json(call, current_user.username))
+    return HandledCall(call, current_user.username)

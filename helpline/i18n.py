@@ -19,14 +19,17 @@ from decimal import ROUND_HALF_UP, Decimal
 import jdatetime
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
-from flask import Blueprint, Flask, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from marshmallow import EXCLUDE, Schema, fields
+from marshmallow.validate import OneOf
 
 from helpline import words
-from helpline.auth import json_body, roles_required, same_site_path
+from helpline.auth import roles_required, same_site_path
 from helpline.db import db
 from helpline.models import ROLES
+from helpline.openapi.blueprint import ApiBlueprint
 from helpline.periods import utc_offset_minutes, zone
 from helpline.taxonomy import LANGUAGES
 
@@ -185,7 +188,14 @@ def init_app(app: Flask) -> None:
 # Choosing a language
 
 bp = Blueprint("i18n", __name__)
-api_bp = Blueprint("i18n_api", __name__, url_prefix="/api")
+api_bp = ApiBlueprint("i18n_api", __name__, url_prefix="/api")
+
+
+class LanguageSchema(Schema):
+    language = fields.String(required=True, validate=OneOf(LANGUAGES, error=f"must be one of {', '.join(LANGUAGES)}"))
+
+    class Meta:
+        unknown = EXCLUDE
 
 
 def checked_language(value: object) -> str:
@@ -204,7 +214,10 @@ def choose_language():
 
 @api_bp.put("/me/language")
 @roles_required(*ROLES)
-def put_language():
-    current_user.language = checked_language(json_body().get("language"))
+@api_bp.arguments(LanguageSchema)
+@api_bp.response(200, LanguageSchema, description="Chosen.")
+def put_language(body: dict):
+    """Choose the user's language"""
+    current_user.language = body["language"]
     db.session.commit()
-    return jsonify(language=current_user.language)
+    return current_user

@@ -3,10 +3,12 @@ ends every session of the user and closes their sockets."""
 
 import hashlib
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from marshmallow import Schema, fields
+from marshmallow.validate import OneOf
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -14,11 +16,12 @@ from helpline import clock, live, session_lifetime
 from helpline.auth import authenticate, limiter, roles_required, safe_next
 from helpline.db import db
 from helpline.models import ROLES
+from helpline.openapi.blueprint import ApiBlueprint
 from helpline.presence import go_offline
 
 # Named "auth" as the views were first: their endpoints (`auth.login_page`) are named in links
 # and in the limiter's list.
-bp = Blueprint("auth", __name__)
+bp = ApiBlueprint("auth", __name__)
 
 LOGIN_LIMIT = "10 per minute"
 # Failed logins to one account, from any number of addresses: a guesser spread over many
@@ -55,6 +58,24 @@ account_login_limit = limiter.shared_limit(
 )
 
 
+class CredentialsSchema(Schema):
+    username = fields.String(required=True, error_messages={"required": "send JSON with username and password"})
+    password = fields.String(required=True, error_messages={"required": "send JSON with username and password"})
+
+    class Meta:
+        # Other fields are left alone, as a login form's are.
+        unknown = "exclude"
+
+
+class LoggedInSchema(Schema):
+    username = fields.String(required=True)
+    role = fields.String(required=True, validate=OneOf(ROLES))
+
+
+class LoggedOutSchema(Schema):
+    logged_out = fields.Boolean(required=True, metadata={"const": True})
+
+
 def end_session() -> None:
     """Log out, go offline, and close every socket of this user, in any process. Every session
     of the user ends, this one's cookie included, wherever a copy of it is."""
@@ -72,23 +93,27 @@ def end_session() -> None:
 @bp.post("/api/login")
 @limiter.limit(LOGIN_LIMIT)
 @account_login_limit
-def login():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
-        abort(400, "send JSON with username and password")
-    user = authenticate(body["username"], body["password"])
+@bp.arguments(CredentialsSchema)
+@bp.response(200, LoggedInSchema, description="Logged in.")
+@bp.refuses(401, "Wrong username or password, or a deactivated account.")
+@bp.refuses(429, "Too many attempts from this address (10 a minute), or failed ones to this account (20 an hour).")
+def login(credentials: dict):
+    """Log in: the answer sets the session cookie"""
+    user = authenticate(credentials["username"], credentials["password"])
     if user is None:
         abort(401, "wrong username or password")
     login_user(user)
     session_lifetime.started(session, clock.now())
-    return jsonify(username=user.username, role=user.role)
+    return user
 
 
 @bp.post("/api/logout")
 @roles_required(*ROLES)
+@bp.response(200, LoggedOutSchema, description="Logged out.")
 def logout():
+    """Log out: offline, and every socket of the user closed"""
     end_session()
-    return jsonify(logged_out=True)
+    return {"logged_out": True}
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -200,3 +200,20 @@ def or_400(read: Callable[[], T], *, worded: bool = False) -> T:
         return read()
     except ArgumentError as error:
         abort(400, error.worded() if worded else str(error))
+
+
+# The query as the OpenAPI document describes it (the views name these in their routes).
+
+
+def query_parameter(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+# An empty value is no value (a form's empty date field).
+DAY_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+LIST_PARAMETERS = (
+    query_parameter("from", DAY_OR_EMPTY, "First local day (YYYY-MM-DD); `to` by default."),
+    query_parameter("to", DAY_OR_EMPTY, "Last local day, included; today by default (or `from`, when later)."),
+    query_parameter("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page number."),
+    query_parameter("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, f"Calls a page ({PER_PAGE})."),
+)

@@ -8,6 +8,7 @@ from helpline.admin.routes import admin_api_bp, admin_bp
 from helpline.demo import demo_command
 from helpline.emulator import emulate_command
 from helpline.extensions import csrf
+from helpline.openapi.blueprint import validation_answer
 from helpline.reports import api as reports_api
 from helpline.reports import pages as reports_pages
 from helpline.review.routes import review_api_bp, review_bp
@@ -60,16 +61,21 @@ def init_app(app: Flask) -> None:
         csrf.exempt(blueprint)
     for view in JSON_VIEWS_WITHOUT_CSRF_TOKENS:
         csrf.exempt(view)
-    for blueprint in BLUEPRINTS:
-        app.register_blueprint(blueprint)
+    openapi.init_app(app, BLUEPRINTS)
     for command in COMMANDS:
         app.cli.add_command(command)
     app.register_error_handler(HTTPException, http_error)
 
 
 def http_error(error: HTTPException):
-    """A one-line reason: JSON for the API, plain text for the provider and others."""
+    """A one-line reason: JSON for the API, plain text for the provider and others. A body its
+    schema refused names the field (helpline.openapi.blueprint)."""
     reason = error.description or error.name
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if messages is not None and request.path.startswith("/api/"):
+        field, reason = validation_answer(messages)
+        if field:
+            return jsonify(error=f"{field}: {reason}", field=field), error.code
     if request.path.startswith("/api/"):
         return jsonify(error=reason), error.code
     return f"{reason}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}

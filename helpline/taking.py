@@ -5,7 +5,7 @@ wins; then the provider redirects the caller to `/twilio/connect`, which dials t
 counselor. If the provider refuses, the claim is undone and the caller stays queued.
 """
 
-from flask import Blueprint, abort, current_app, jsonify, url_for
+from flask import abort, current_app, url_for
 from flask_login import current_user
 
 from helpline import call_queue, clock, live
@@ -13,11 +13,14 @@ from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force.thresholds import threshold
 from helpline.models import Call
+from helpline.openapi.blueprint import ApiBlueprint
 from helpline.presence import set_state
 from helpline.provider_rest import ProviderUnavailable, redirect_caller
-from helpline.serializers import call_json
+from helpline.serializers import CallSchema, HandledCall
 
-bp = Blueprint("taking", __name__, url_prefix="/api")
+bp = ApiBlueprint("taking", __name__, url_prefix="/api")
+TAKEN = "Taken: the provider is connecting the caller."
+PROVIDER_DOWN = "The provider did not redirect the caller; the caller is still in the queue."
 
 # How many times "take the next caller" moves on when someone else got the head first.
 NEXT_ATTEMPTS = 5
@@ -55,12 +58,16 @@ def hand_over(call: Call):
     live.push_presence()
     live.push_me(current_user.id)
     db.session.refresh(call)
-    return jsonify(call_json(call, current_user.username))
+    return HandledCall(call, current_user.username)
 
 
 @bp.post("/queue/take")
 @roles_required("counselor")
+@bp.response(200, CallSchema, description=TAKEN)
+@bp.refuses(409, "The counselor is not available, or no caller is waiting.")
+@bp.refuses(502, PROVIDER_DOWN)
 def take_next():
+    """Take the caller at the head of the queue"""
     require_available()
     now = clock.now()
     for _ in range(NEXT_ATTEMPTS):
@@ -73,9 +80,14 @@ def take_next():
     abort(409, "other counselors took the waiting callers first; try again")
 
 
-@bp.post("/calls/<call_sid>/take")
+@bp.post("/calls/<call_sid>/take", parameters=[{"in": "path", "name": "call_sid", "description": "The provider's CallSid."}])
 @roles_required("counselor")
+@bp.response(200, CallSchema, description=TAKEN)
+@bp.refuses(404, "No such call.")
+@bp.refuses(409, "The counselor is not available, or another counselor took the caller first.")
+@bp.refuses(502, PROVIDER_DOWN)
 def take(call_sid: str):
+    """Take this caller"""
     require_available()
     call = db.session.get(Call, call_sid)
     if call is None:

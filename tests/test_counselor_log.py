@@ -3,10 +3,11 @@
 from datetime import date
 
 import pytest
+from marshmallow import ValidationError
 
 import config
 from helpline import taxonomy
-from helpline.counselor_log import LogFieldError, validate
+from helpline.counselor_log import CallLogSchema, LogFieldError, validate
 from helpline.db import db
 from helpline.models import Call
 from tests.support.calls import give_call, presence_of, queue_caller
@@ -14,11 +15,22 @@ from tests.support.provider import Provider
 
 TAXONOMY = taxonomy.load(config.CONFIG_DIR / "taxonomy.toml")
 TODAY = date(2026, 11, 28)
+
+
+def checked(body: dict, taxonomy, today) -> dict:
+    """A body as the route reads it: its schema, then the taxonomy and the day."""
+    try:
+        loaded = CallLogSchema().load(body)
+    except ValidationError as error:
+        raise LogFieldError(next(iter(error.messages)), "refused by the schema") from None
+    return validate(loaded, taxonomy, today)
+
+
 COMPLETE = {"call_type": "about_self", "categories": ["anxiety", "suicidal_thoughts"], "risk_level": "low", "outcome": "counselled"}
 
 
 def test_validate_keeps_good_fields():
-    fields = validate({**COMPLETE, "referral": " Behzisti social emergency ", "notes": "n", "follow_up_on": "2026-12-01"}, TAXONOMY, TODAY)
+    fields = checked({**COMPLETE, "referral": " Behzisti social emergency ", "notes": "n", "follow_up_on": "2026-12-01"}, TAXONOMY, TODAY)
     assert fields["categories"] == ["anxiety", "suicidal_thoughts"]
     assert fields["referral"] == "Behzisti social emergency" and fields["follow_up_on"] == date(2026, 12, 1)
 
@@ -44,12 +56,12 @@ def test_validate_keeps_good_fields():
 )
 def test_validate_names_the_bad_field(body, field):
     with pytest.raises(LogFieldError) as error:
-        validate(body, TAXONOMY, TODAY)
+        checked(body, TAXONOMY, TODAY)
     assert error.value.field == field
 
 
 def test_nulls_clear_fields():
-    assert validate({"notes": None, "categories": None, "follow_up_on": None}, TAXONOMY, TODAY) == {
+    assert checked({"notes": None, "categories": None, "follow_up_on": None}, TAXONOMY, TODAY) == {
         "notes": None, "categories": [], "follow_up_on": None
     }
 
