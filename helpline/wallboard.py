@@ -9,7 +9,8 @@ wallboard and the reports never disagree.
 
 from datetime import datetime
 
-from flask import Blueprint, jsonify, render_template, url_for
+from flask import render_template, url_for
+from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
 from helpline import call_queue, clock
@@ -17,10 +18,40 @@ from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force.thresholds import threshold
 from helpline.models import PRESENCE_STATES, SUPERVISING_ROLES, PresenceChange, User
+from helpline.openapi.blueprint import ApiBlueprint
 from helpline.periods import today_period
 from helpline.reports.summary import summarize
 
-bp = Blueprint("wallboard", __name__)
+bp = ApiBlueprint("wallboard", __name__)
+COUNT = {"minimum": 0}
+
+
+def count():
+    return fields.Integer(required=True, metadata=COUNT)
+
+
+class QueueFiguresSchema(Schema):
+    waiting = count()
+    longest_wait_seconds = fields.Integer(required=True)
+    emergency_waiting = count()
+
+
+class TodaySchema(Schema):
+    offered, answered, abandoned, short_abandons = count(), count(), count(), count()
+    service_level = fields.Float(required=True, allow_none=True, metadata={"minimum": 0, "maximum": 1})
+    target = fields.Float(required=True, metadata={"minimum": 0, "maximum": 1})
+    service_level_seconds = fields.Integer(required=True)
+
+
+CountersSchema = Schema.from_dict({state: count() for state in PRESENCE_STATES}, name="Counters")
+
+
+class WallboardSchema(Schema):
+    version = fields.Integer(required=True)
+    queue = fields.Nested(QueueFiguresSchema, required=True)
+    counselors = fields.Nested(CountersSchema, required=True)
+    today = fields.Nested(TodaySchema, required=True)
+    server_time = fields.String(required=True, metadata={"format": "date-time"})
 
 
 def counselors_by_state() -> dict[str, int]:
@@ -71,12 +102,12 @@ def today_figures(now: datetime) -> dict:
 
 
 def wallboard_body() -> dict:
-    """The `wallboard` event's body, now."""
-    return wallboard_json(clock.now())
+    """The `wallboard` event's body, now, as `GET /api/wallboard` answers it."""
+    return WallboardSchema().dump(wallboard_figures(clock.now()))
 
 
-def wallboard_json(now: datetime) -> dict:
-    """The body of `GET /api/wallboard` and of the `wallboard` socket event."""
+def wallboard_figures(now: datetime) -> dict:
+    """WallboardSchema's source."""
     # The version first: a body may then be newer than its number, never older.
     current = version()
     return {
@@ -96,5 +127,7 @@ def page():
 
 @bp.get("/api/wallboard")
 @roles_required(*SUPERVISING_ROLES)
+@bp.response(200, WallboardSchema, description="The figures.")
 def figures():
-    return jsonify(wallboard_json(clock.now()))
+    """The wallboard's figures"""
+    return wallboard_figures(clock.now())

@@ -2,5 +2,7 @@
 
 from flask import Blueprint
 
+from helpline.openapi.blueprint import ApiBlueprint
+
 pages = Blueprint("admin", __name__, url_prefix="/admin")
-api = Blueprint("admin_api", __name__, url_prefix="/api/admin")
+api = ApiBlueprint("admin_api", __name__, url_prefix="/api/admin")

@@ -11,15 +11,16 @@ Each shows the value in force beside the default; saving checks it with `thresho
 
 import math
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from marshmallow import Schema, fields
 from wtforms import StringField, SubmitField
 
 from helpline.admin.blueprints import api, pages
-from helpline.auth import json_body, roles_required
+from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force import thresholds
 from helpline.in_force.saved import forget, reread, snapshot
@@ -33,6 +34,28 @@ TITLES = {
     "aging_step_seconds": _l("Waiting raises a caller one priority level every (seconds)"),
     "repeat_caller_window_days": _l("A repeat caller called before within (days)"),
 }
+
+
+def number():
+    # As stored: whole numbers stay whole (60, not 60.0).
+    return fields.Raw(required=True, metadata={"type": "number"})
+
+
+class ThresholdSchema(Schema):
+    value, default, minimum, maximum = number(), number(), number(), number()
+    saved = fields.Boolean(required=True)
+    whole = fields.Boolean(required=True)
+
+
+ThresholdsSchema = Schema.from_dict({key: fields.Nested(ThresholdSchema, required=True) for key in THRESHOLDS}, name="Thresholds")
+
+
+class NewValueSchema(Schema):
+    # A number, checked against its limits by `save` (as the page's value is).
+    value = fields.Raw(required=True, metadata={"type": "number"})
+
+
+KEY = {"in": "path", "name": "key", "schema": {"type": "string", "enum": sorted(THRESHOLDS)}, "description": "The threshold."}
 
 
 class ThresholdForm(FlaskForm):
@@ -76,7 +99,8 @@ def save(key: str, value: object, user_id: int) -> None:
         raise ValueError(limits_message(THRESHOLDS[key])) from None
 
 
-def thresholds_json() -> dict:
+def thresholds_in_force() -> dict:
+    """ThresholdsSchema's source."""
     saved = snapshot()
     return {
         key: {
@@ -96,7 +120,7 @@ def render_thresholds(status: int = 200, failed: tuple[str, ThresholdForm] | Non
     if failed:
         forms[failed[0]] = failed[1]
     return render_template(
-        "admin/thresholds.html", rows=thresholds_json(), titles=TITLES, forms=forms, reset_form=ResetForm(formdata=None)
+        "admin/thresholds.html", rows=thresholds_in_force(), titles=TITLES, forms=forms, reset_form=ResetForm(formdata=None)
     ), status
 
 
@@ -138,17 +162,20 @@ def reset_threshold_page(key: str):
 
 @api.get("/thresholds")
 @roles_required("admin")
+@api.response(200, ThresholdsSchema, description="By key.")
 def thresholds_api():
-    return jsonify(thresholds_json())
+    """Thresholds and targets in force"""
+    return thresholds_in_force()
 
 
-@api.put("/thresholds/<key>")
+@api.put("/thresholds/<key>", parameters=[KEY])
 @roles_required("admin")
-def save_threshold_api(key: str):
+@api.arguments(NewValueSchema)
+@api.response(200, ThresholdSchema, description="The threshold.")
+@api.refuses(404, "No such threshold.")
+def save_threshold_api(body: dict, key: str):
+    """Save a threshold (400 outside its limits)"""
     known(key)
-    body = json_body()
-    if set(body) != {"value"}:
-        abort(400, _("send {\"value\": number}"))
     try:
         save(key, body["value"], current_user.id)
     except ValueError as reason:
@@ -156,14 +183,17 @@ def save_threshold_api(key: str):
         abort(400, f"value: {reason}")
     db.session.commit()
     reread()
-    return jsonify(thresholds_json()[key])
+    return thresholds_in_force()[key]
 
 
-@api.delete("/thresholds/<key>")
+@api.delete("/thresholds/<key>", parameters=[KEY])
 @roles_required("admin")
+@api.response(200, ThresholdSchema, description="The threshold.")
+@api.refuses(404, "No such threshold.")
 def reset_threshold_api(key: str):
+    """The default again"""
     known(key)
     forget(key)
     db.session.commit()
     reread()
-    return jsonify(thresholds_json()[key])
+    return thresholds_in_force()[key]

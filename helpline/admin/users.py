@@ -156,16 +156,3 @@ def reset_password(target: User, password: str, actor: User) -> list[str]:
 def change_profile(target: User, language: str, phone_number: str | None, actor: User) -> None:
     require_active_admin(actor)
     target.language, target.phone_number = language, phone_number
-
-
-def user_json(user: User) -> dict:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "role": user.role,
-        "active": user.active,
-        "language": user.language,
-        "phone_number": user.phone_number,
-        "presence": user.presence,
-        "created_at": user.created_at.isoformat(),
-    }

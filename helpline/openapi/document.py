@@ -40,7 +40,7 @@ def completed(generated: dict, app: Flask, hand_kept: dict) -> dict:
     each operation complete in itself (path parameters included) and with what it shares."""
     paths = {}
     for path, method, view in operations(app):
-        if method not in generated["paths"].get(path, {}):
+        if "responses" not in generated["paths"].get(path, {}).get(method, {}):
             paths.setdefault(path, {})[method] = hand_kept[path][method]
             continue
         item = generated["paths"][path]

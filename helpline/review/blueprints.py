@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
+from helpline.openapi.blueprint import ApiBlueprint
+
 bp = Blueprint("review", __name__)
-api_bp = Blueprint("review_api", __name__, url_prefix="/api")
+api_bp = ApiBlueprint("review_api", __name__, url_prefix="/api")
 

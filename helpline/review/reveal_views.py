@@ -5,17 +5,33 @@ and answer with `Cache-Control: no-store` so no cache keeps the number. They sha
 per user (REVEAL_LIMIT), counted on recorded attempts only.
 """
 
-from flask import Response, abort, jsonify, make_response, redirect, request, url_for
+from flask import Response, abort, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import EXCLUDE, Schema, fields
+from marshmallow.validate import OneOf
 
 from helpline import clock
-from helpline.auth import json_body, limiter, roles_required
+from helpline.auth import limiter, roles_required
 from helpline.db import db
 from helpline.models import SUPERVISING_ROLES, Call
 from helpline.review.blueprints import api_bp, bp
 from helpline.review.call_page import render_call_page
 from helpline.review.number_reveal import ReasonError, checked_reason, reveal_number
+
+
+class ReasonSchema(Schema):
+    # Checked by `checked_reason`, as the page's form is (its message says what a reason needs).
+    reason = fields.Raw(metadata={"type": "string", "minLength": 1})
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class RevealedSchema(Schema):
+    number = fields.String(required=True, allow_none=True, metadata={"description": "Null unless `result` is `revealed`."})
+    result = fields.String(required=True, validate=OneOf(("revealed", "withheld", "none", "unreadable")))
+
 
 REVEALS_PER_HOUR = 20
 REVEAL_LIMIT = f"{REVEALS_PER_HOUR} per hour"
@@ -77,15 +93,21 @@ def after_reveal(call_sid: str):
     return redirect(url_for("review.call_page", call_sid=call_sid))
 
 
-@api_bp.post("/calls/<call_sid>/reveal")
+@api_bp.post("/calls/<call_sid>/reveal", parameters=[{"in": "path", "name": "call_sid", "description": "The provider's CallSid."}])
 @roles_required(*SUPERVISING_ROLES)
 @reveal_limit
-def reveal_json(call_sid: str):
+@api_bp.arguments(ReasonSchema)
+@api_bp.response(200, RevealedSchema, description="The number (null unless `result` is `revealed`).")
+@api_bp.refuses(404, "No such call.")
+@api_bp.refuses(429, "Too many reveals by this user (20 an hour).")
+def reveal_json(body: dict, call_sid: str):
+    """Reveal the caller's number, with a reason; writes an audit record"""
     call = call_or_404(call_sid)
     try:
-        reason = checked_reason(json_body().get("reason"))
+        reason = checked_reason(body.get("reason"))
     except ReasonError as error:
         abort(400, str(error))
     outcome = reveal_number(call, current_user.id, reason, "api", clock.now())
     db.session.commit()
-    return not_stored(jsonify(number=outcome.number, result=outcome.result))
+    # No cache keeps the number.
+    return outcome, 200, {"Cache-Control": "no-store"}
