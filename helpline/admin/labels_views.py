@@ -10,14 +10,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from marshmallow import INCLUDE, Schema, fields
 from wtforms import StringField, SubmitField
 
 from helpline import words
 from helpline.admin.blueprints import api, pages
-from helpline.auth import json_body, roles_required
+from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force.saved import reread
-from helpline.in_force.taxonomy_labels import LabelError, checked_labels, current_taxonomy, entry_keys, file_taxonomy, put_labels, reset_labels, saved_overrides
+from helpline.in_force.taxonomy_labels import (
+    MAX_LABEL,
+    LabelError,
+    checked_labels,
+    current_taxonomy,
+    entry_keys,
+    file_taxonomy,
+    put_labels,
+    reset_labels,
+    saved_overrides,
+)
 from helpline.taxonomy import LANGUAGES, Entry
 
 SECTION_TITLES = {
@@ -114,33 +125,75 @@ def reset_label_page(key: str):
     return redirect(url_for("admin.labels_page", _anchor=f"key-{key}"))
 
 
+def labels_by_language() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={"description": "Labels by language."})
+
+
+class LabelEntrySchema(Schema):
+    key = fields.String(required=True)
+    labels = labels_by_language()
+    changed = labels_by_language()
+
+
+class LabelsSchema(Schema):
+    labels = fields.Dict(keys=fields.String(), values=labels_by_language(), required=True, metadata={"description": "By key."})
+    changed = fields.Dict(keys=fields.String(), values=labels_by_language(), required=True, metadata={"description": "By key."})
+
+
+class LabelsBody(Schema):
+    """Labels by language, null for the file's label again; checked by `checked_labels` (as the
+    page's are), which names a language it does not know."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+NewLabelsSchema = LabelsBody.from_dict(
+    {
+        language: fields.Raw(allow_none=True, metadata={"type": "string", "minLength": 1, "maxLength": MAX_LABEL})
+        for language in LANGUAGES
+    },
+    name="NewLabels",
+)
+
+LABEL_KEY = {"in": "path", "name": "key", "description": "A key of the taxonomy (a category, call type, outcome or risk level)."}
+
+
 @api.get("/labels")
 @roles_required("admin")
+@api.response(200, LabelsSchema, description="Labels by key.")
 def labels_api():
-    return jsonify(
-        labels={key: labels_in_force(key) for key in sorted(entry_keys(file_taxonomy()))}, changed=saved_overrides()
-    )
+    """The taxonomy's labels in force, and those an admin changed"""
+    return {"labels": {key: labels_in_force(key) for key in sorted(entry_keys(file_taxonomy()))}, "changed": saved_overrides()}
 
 
-@api.put("/labels/<key>")
+@api.put("/labels/<key>", parameters=[LABEL_KEY])
 @roles_required("admin")
-def save_labels_api(key: str):
+@api.arguments(NewLabelsSchema)
+@api.response(200, LabelEntrySchema, description="The entry.")
+@api.refuses(400, "A bad label, its language in `field`.")
+@api.refuses(404, "No such key.")
+def save_labels_api(body: dict, key: str):
+    """Change an entry's labels (null: the file's label again)"""
     known(key)
     try:
-        labels = checked_labels(key, json_body())
+        labels = checked_labels(key, body)
     except LabelError as error:
         return jsonify(error=str(error), field=error.field), 400
     put_labels(key, labels, current_user.id)
     db.session.commit()
     reread()
-    return jsonify(entry_json(key))
+    return entry_json(key)
 
 
-@api.delete("/labels/<key>")
+@api.delete("/labels/<key>", parameters=[LABEL_KEY])
 @roles_required("admin")
+@api.response(200, LabelEntrySchema, description="The entry.")
+@api.refuses(404, "No such key.")
 def reset_labels_api(key: str):
+    """The file's labels again"""
     known(key)
     reset_labels(key, current_user.id)
     db.session.commit()
     reread()
-    return jsonify(entry_json(key))
+    return entry_json(key)

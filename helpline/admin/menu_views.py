@@ -12,11 +12,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from marshmallow import INCLUDE, Schema, fields
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 
 from helpline import words
 from helpline.admin.blueprints import api, pages
-from helpline.auth import json_body, roles_required
+from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force.phone_menu import (
     DIGITS,
@@ -185,30 +186,80 @@ def reset_menu_page():
     return redirect(url_for("admin.menu_page"))
 
 
+class PromptSchema(Schema):
+    """Spoken text, or the URL of a recording (one of the two)."""
+
+    say = fields.String()
+    play = fields.String(metadata={"format": "uri"})
+
+
+class MenuSchema(Schema):
+    keys = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={"description": "Categories by digit."})
+    emergency_key = fields.String(required=True)
+    default_category = fields.String(required=True)
+    languages = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Nested(PromptSchema)),
+        required=True,
+        metadata={"description": "Each language's prompts by name."},
+    )
+
+
+class CheckedLater(Schema):
+    """A body `helpline.in_force.phone_menu` checks (as it does the page's), naming what is wrong."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+MenuKeysSchema = CheckedLater.from_dict(
+    {digit: fields.Raw(allow_none=True, metadata={"type": "string", "description": "A top-level category, or null."}) for digit in "0123456789"},
+    name="MenuKeys",
+)
+NewPromptSchema = CheckedLater.from_dict(
+    {"say": fields.Raw(metadata={"type": "string"}), "play": fields.Raw(metadata={"type": "string", "format": "uri"})},
+    name="NewPrompt",
+)
+PROMPT_PARAMETERS = [
+    {"in": "path", "name": "code", "description": "A language of the menu."},
+    {"in": "path", "name": "name", "schema": {"type": "string", "enum": list(PROMPT_NAMES)}, "description": "The prompt."},
+]
+
+
 @api.get("/menu")
 @roles_required("admin")
+@api.response(200, MenuSchema, description="The menu.")
 def menu_api():
-    return jsonify(menu_json(menu_in_force()))
+    """The phone menu in force"""
+    return menu_json(menu_in_force())
 
 
 @api.put("/menu/keys")
 @roles_required("admin")
-def save_menu_keys_api():
+@api.arguments(MenuKeysSchema)
+@api.response(200, MenuSchema, description="The menu.")
+@api.refuses(400, "A bad key or category, named in `field`.")
+def save_menu_keys_api(body: dict):
+    """The whole key mapping: digits to top-level categories (null: no category)"""
     try:
-        keys = checked_keys(json_body(), file_menu(), top_level_categories())
+        keys = checked_keys(body, file_menu(), top_level_categories())
     except MenuChangeError as error:
         return jsonify(error=str(error), field=error.field), 400
     put_keys(keys, current_user.id)
     db.session.commit()
     reread()
-    return jsonify(menu_json(menu_in_force()))
+    return menu_json(menu_in_force())
 
 
-@api.put("/menu/prompts/<code>/<name>")
+@api.put("/menu/prompts/<code>/<name>", parameters=PROMPT_PARAMETERS)
 @roles_required("admin")
-def save_menu_prompt_api(code: str, name: str):
+@api.arguments(NewPromptSchema)
+@api.response(200, MenuSchema, description="The menu.")
+@api.refuses(400, "A bad prompt or text, named in `field`.")
+@api.refuses(404, "The menu has no such language.")
+def save_menu_prompt_api(body: dict, code: str, name: str):
+    """One prompt of one language"""
     known_language(code)
-    body = json_body()
     if len(body) != 1:
         abort(400, _("send {\"say\": text} or {\"play\": URL}"))
     try:
@@ -218,13 +269,15 @@ def save_menu_prompt_api(code: str, name: str):
     put_prompts(code, {name: prompt}, current_user.id)
     db.session.commit()
     reread()
-    return jsonify(menu_json(menu_in_force()))
+    return menu_json(menu_in_force())
 
 
 @api.delete("/menu")
 @roles_required("admin")
+@api.response(200, MenuSchema, description="The menu.")
 def reset_menu_api():
+    """The file's menu again"""
     reset_menu()
     db.session.commit()
     reread()
-    return jsonify(menu_json(menu_in_force()))
+    return menu_json(menu_in_force())

@@ -35,14 +35,11 @@ def operations(app: Flask):
                 yield openapi_path(rule.rule), method.lower(), app.view_functions[rule.endpoint]
 
 
-def completed(generated: dict, app: Flask, hand_kept: dict) -> dict:
+def completed(generated: dict, app: Flask) -> dict:
     """The generated document with only the JSON API's paths (a blueprint may also hold pages),
     each operation complete in itself (path parameters included) and with what it shares."""
     paths = {}
     for path, method, view in operations(app):
-        if "responses" not in generated["paths"].get(path, {}).get(method, {}):
-            paths.setdefault(path, {})[method] = hand_kept[path][method]
-            continue
         item = generated["paths"][path]
         described = dict(item[method])
         described.pop("tags", None)

@@ -6,22 +6,25 @@ days by default); a bad one is refused with 400 naming the parameter.
 
 from collections.abc import Callable, Iterable
 
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
+from flask import Response, abort, request, stream_with_context
+from marshmallow import Schema
 
 from helpline import clock
 from helpline.auth import roles_required
 from helpline.db import db, read_only_transaction
 from helpline.models import SUPERVISING_ROLES
-from helpline.periods import Period, or_400
+from helpline.openapi.blueprint import ApiBlueprint
+from helpline.periods import DAY_OR_EMPTY, Period, or_400, query_parameter
 from helpline.reports import csv_export
 from helpline.reports.breakdowns import by_category_outcome_risk, by_hour_and_weekday
 from helpline.reports.counselors import per_counselor
-from helpline.reports.params import Thresholds, requested_report_period, thresholds_in_force
+from helpline.reports.params import MAX_DAYS, Thresholds, requested_report_period, thresholds_in_force
 from helpline.reports.rollups import fold_deltas
+from helpline.reports.schemas import BreakdownSchema, CounselorsSchema, HoursSchema, SummarySchema, TrendSchema
 from helpline.reports.summary import summarize
 from helpline.reports.trend import daily
 
-bp = Blueprint("reports_api", __name__, url_prefix="/api/reports")
+bp = ApiBlueprint("reports_api", __name__, url_prefix="/api/reports")
 
 
 def fold_then_read() -> None:
@@ -36,6 +39,14 @@ def fold_then_read() -> None:
 bp.before_request(fold_then_read)
 
 FORMATS = ("json", "csv")
+
+PERIOD_PARAMETERS = (
+    query_parameter("from", DAY_OR_EMPTY, "First local day (YYYY-MM-DD); six days before `to` by default."),
+    query_parameter("to", DAY_OR_EMPTY, f"Last local day, included; today by default (or `from`, when later). At most {MAX_DAYS} days."),
+)
+FORMAT_PARAMETER = query_parameter("format", {"type": "string", "enum": list(FORMATS)}, "JSON (the default of `/name`) or CSV (of `/name.csv`).")
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string", "description": "A header row, then one row per line; no numbers."}}}
+BAD_PERIOD = "A bad `from`, `to` or `format`: the message names it."
 
 COUNSELOR_COLUMNS = (
     "counselor", "handled", "talk_seconds", "wrap_up_seconds", "average_handle_time", "average_wrap_up",
@@ -67,13 +78,19 @@ def csv_download(name: str, period: Period, header: Iterable[str], rows: Iterabl
     )
 
 
-def report_route(name: str):
-    """`/name` (JSON unless ?format=csv) and `/name.csv`, for supervisors and admins."""
+def report_route(name: str, schema: type[Schema]):
+    """`/name` (JSON unless ?format=csv) and `/name.csv`, for supervisors and admins: the JSON
+    answer is `schema`'s, the CSV one the same figures a row per line. The view's docstring is
+    the operation's summary."""
 
     def register(view: Callable) -> Callable:
-        guarded = roles_required(*SUPERVISING_ROLES)(view)
-        bp.add_url_rule(f"/{name}", view_func=guarded, endpoint=name, defaults={"as_csv": False})
-        bp.add_url_rule(f"/{name}.csv", view_func=guarded, endpoint=f"{name}_csv", defaults={"as_csv": True})
+        described = bp.response(200, schema, description="The report.")(view)
+        described = bp.doc(responses={200: {"content": CSV_CONTENT}})(described)
+        described = bp.refuses(400, BAD_PERIOD)(described)
+        guarded = roles_required(*SUPERVISING_ROLES)(described)
+        parameters = [*PERIOD_PARAMETERS, FORMAT_PARAMETER]
+        bp.add_url_rule(f"/{name}", view_func=guarded, endpoint=name, defaults={"as_csv": False}, parameters=parameters)
+        bp.add_url_rule(f"/{name}.csv", view_func=guarded, endpoint=f"{name}_csv", defaults={"as_csv": True}, parameters=parameters)
         return guarded
 
     return register
@@ -87,45 +104,49 @@ def summary_json(period: Period, thresholds: Thresholds) -> dict:
     }
 
 
-@report_route("summary")
+@report_route("summary", SummarySchema)
 def summary(as_csv: bool):
+    """Offered, answered, abandoned, service level and times of a period"""
     period, thresholds, csv_wanted = period_or_400(), thresholds_in_force(), wants_csv(as_csv)
     report = summary_json(period, thresholds)
     if not csv_wanted:
-        return jsonify(report)
+        return {**report, "period": period}
     rows = [(key, value) for key, value in report.items() if not isinstance(value, dict)]
     rows += [(f"by_category.{key}", count) for key, count in report["by_category"].items()]
     rows += [(f"period.{key}", value) for key, value in report["period"].items()]
     return csv_download("summary", period, ("metric", "value"), rows)
 
 
-@report_route("counselors")
+@report_route("counselors", CounselorsSchema)
 def counselors(as_csv: bool):
+    """Each counselor's handled calls, handle time and occupancy"""
     period, csv_wanted = period_or_400(), wants_csv(as_csv)
     report = per_counselor(period.start_utc, period.end_utc, now=clock.now())
     if csv_wanted:
         return csv_download("counselors", period, COUNSELOR_COLUMNS, csv_export.dict_rows(COUNSELOR_COLUMNS, report))
-    return jsonify(counselors=report, period=period.as_json())
+    return {"counselors": report, "period": period}
 
 
-@report_route("breakdown")
+@report_route("breakdown", BreakdownSchema)
 def breakdown(as_csv: bool):
+    """Calls by category, outcome and risk level"""
     period, csv_wanted = period_or_400(), wants_csv(as_csv)
     report = by_category_outcome_risk(period.start_utc, period.end_utc)
     if csv_wanted:
         return csv_download("breakdown", period, BREAKDOWN_COLUMNS, csv_export.dict_rows(BREAKDOWN_COLUMNS, report))
-    return jsonify(rows=report, period=period.as_json())
+    return {"rows": report, "period": period}
 
 
-@report_route("hours")
+@report_route("hours", HoursSchema)
 def hours(as_csv: bool):
+    """Calls by local hour of day and day of week"""
     period, thresholds, csv_wanted = period_or_400(), thresholds_in_force(), wants_csv(as_csv)
     report = by_hour_and_weekday(
         period.start_utc, period.end_utc, utc_offset_minutes=period.utc_offset_minutes, **thresholds.counting()
     )
     if csv_wanted:
         return csv_download("hours", period, HOUR_COLUMNS, csv_export.dict_rows(HOUR_COLUMNS, hour_cells(report)))
-    return jsonify(**report, period=period.as_json(), thresholds=thresholds.as_json())
+    return {**report, "period": period, "thresholds": thresholds.as_json()}
 
 
 def hour_cells(report: dict) -> list[dict]:
@@ -133,17 +154,21 @@ def hour_cells(report: dict) -> list[dict]:
     return [{**cell, "day": days[cell["weekday"]]} for cell in report["cells"]]
 
 
-@report_route("trend")
+@report_route("trend", TrendSchema)
 def trend(as_csv: bool):
+    """Each day of the period"""
     period, thresholds, csv_wanted = period_or_400(), thresholds_in_force(), wants_csv(as_csv)
     report = daily(period, **thresholds.counting())
     if csv_wanted:
         return csv_download("trend", period, TREND_COLUMNS, csv_export.dict_rows(TREND_COLUMNS, report))
-    return jsonify(days=report, period=period.as_json(), thresholds=thresholds.as_json())
+    return {"days": report, "period": period, "thresholds": thresholds.as_json()}
 
 
-@bp.get("/calls.csv")
+@bp.get("/calls.csv", parameters=list(PERIOD_PARAMETERS))
 @roles_required(*SUPERVISING_ROLES)
+@bp.doc(responses={200: {"description": "The calls.", "content": CSV_CONTENT}})
+@bp.refuses(400, BAD_PERIOD)
 def calls_csv():
+    """Every call of the period, one row each, without numbers"""
     period = period_or_400()
     return csv_download("calls", period, csv_export.CALL_COLUMNS, csv_export.calls_in(period))
