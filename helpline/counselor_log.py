@@ -8,6 +8,7 @@ counselor's wrap-up. A call logged high or imminent risk alerts supervisors.
 from datetime import date
 
 from flask import abort, current_app, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf
@@ -95,7 +96,7 @@ def follow_up_date(value, today: date) -> date | None:
     if not clock.supported(day):
         raise LogFieldError("follow_up_on", f"must be a day {clock.SUPPORTED_DAYS}")
     if day < today:
-        raise LogFieldError("follow_up_on", "must not be in the past")
+        raise LogFieldError("follow_up_on", _("must not be in the past"))
     return day
 
 
@@ -115,7 +116,7 @@ def log_call(body: dict, call_sid: str):
     if call is None:
         abort(404, "no such call")
     if call.counselor_id != current_user.id:
-        abort(403, "only the counselor who handled this call logs it")
+        abort(403, _("only the counselor who handled this call logs it"))
     now = clock.now()
     try:
         fields = validate(body, current_app.extensions["helpline.taxonomy"], now.date())

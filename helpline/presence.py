@@ -7,6 +7,7 @@ handled is complete. `on_call` is the service's to set, never the counselor's.
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from helpline.db import db
@@ -16,7 +17,8 @@ CHOSEN_STATES = ("available", "wrap_up", "break", "offline")
 
 
 class PresenceRefused(Exception):
-    """A change the rules do not allow now; `str()` says why."""
+    """A change the rules do not allow now; `str()` says why, in the user's language (the
+    dashboard shows it)."""
 
 
 def unlogged_calls(user_id: int) -> list[Call]:
@@ -33,11 +35,11 @@ def choose(user: User, state: str, now: datetime) -> None:
     if state not in PRESENCE_STATES:
         raise ValueError(f"state must be one of {', '.join(PRESENCE_STATES)}")
     if state not in CHOSEN_STATES:
-        raise PresenceRefused("on_call is set when you take a caller")
+        raise PresenceRefused(_("on_call is set when you take a caller"))
     if live_call(user.id) is not None and state != "on_call":
-        raise PresenceRefused("you are on a call")
+        raise PresenceRefused(_("you are on a call"))
     if state == "available" and unlogged_calls(user.id):
-        raise PresenceRefused("complete the log of your last call first")
+        raise PresenceRefused(_("complete the log of your last call first"))
     set_state(user, state, now)
 
 

@@ -6,9 +6,10 @@ counselor. If the provider refuses, the claim is undone and the caller stays que
 """
 
 from flask import abort, current_app, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from helpline import call_queue, clock, live
+from helpline import call_queue, clock, live, words
 from helpline.auth import roles_required
 from helpline.db import db
 from helpline.in_force.thresholds import threshold
@@ -28,7 +29,8 @@ NEXT_ATTEMPTS = 5
 
 def require_available() -> None:
     if current_user.presence != "available":
-        abort(409, f"you are {current_user.presence.replace('_', ' ')}: set yourself available to take callers")
+        state = str(words.PRESENCE_STATES.get(current_user.presence, current_user.presence)).lower()
+        abort(409, _("you are %(state)s: set yourself available to take callers", state=state))
 
 
 def connect_url(call: Call) -> str:
@@ -53,7 +55,7 @@ def hand_over(call: Call):
         db.session.commit()
         live.push_queue()
         live.push_presence()
-        abort(502, f"{reason}; the caller is still in the queue")
+        abort(502, _("%(reason)s; the caller is still in the queue", reason=reason))
     live.push_queue()
     live.push_presence()
     live.push_me(current_user.id)
@@ -70,14 +72,14 @@ def take_next():
     """Take the caller at the head of the queue"""
     require_available()
     now = clock.now()
-    for _ in range(NEXT_ATTEMPTS):
+    for _attempt in range(NEXT_ATTEMPTS):
         waiting = call_queue.ordered(call_queue.waiting_calls(), now, threshold("aging_step_seconds"))
         if not waiting:
-            abort(409, "no caller is waiting")
+            abort(409, _("no caller is waiting"))
         if call_queue.claim(waiting[0].call_sid, current_user.id, now):
             return hand_over(waiting[0])
         db.session.rollback()
-    abort(409, "other counselors took the waiting callers first; try again")
+    abort(409, _("other counselors took the waiting callers first; try again"))
 
 
 @bp.post("/calls/<call_sid>/take", parameters=[{"in": "path", "name": "call_sid", "description": "The provider's CallSid."}])
@@ -94,5 +96,5 @@ def take(call_sid: str):
         abort(404, "no such call")
     if not call_queue.claim(call_sid, current_user.id, clock.now()):
         db.session.rollback()
-        abort(409, "another counselor took this caller first, or they are no longer waiting")
+        abort(409, _("another counselor took this caller first, or they are no longer waiting"))
     return hand_over(call)

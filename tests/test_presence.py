@@ -33,6 +33,14 @@ def test_bad_or_refused_states(client, auth, body, status):
     assert response.status_code == status and response.json["error"]
 
 
+def test_a_refusal_is_told_in_the_counselors_language(client, auth):
+    # The dashboard shows the reason as it comes.
+    auth.create(language="fa")
+    auth.login()
+    response = put(client, "on_call")
+    assert response.status_code == 409 and response.json["error"] == "وضعیت «در تماس» با گرفتن تماس‌گیرنده تنظیم می‌شود"
+
+
 def test_not_json_is_refused(client, auth):
     auth.create()
     auth.login()

@@ -153,7 +153,7 @@ def test_taking_needs_an_available_counselor_and_a_waiting_caller(app, auth, cli
     auth.create("counselor1")
     auth.login("counselor1")
     refused = client.post("/api/queue/take", headers=SCRIPT)
-    assert refused.status_code == 409 and "available" in refused.json["error"]
+    assert refused.status_code == 409 and refused.json["error"] == "you are offline: set yourself available to take callers"
     client.put("/api/presence", json={"state": "available"})
     empty = client.post("/api/queue/take", headers=SCRIPT)
     assert empty.status_code == 409 and empty.json["error"] == "no caller is waiting"
@@ -163,3 +163,11 @@ def test_taking_needs_an_available_counselor_and_a_waiting_caller(app, auth, cli
     assert client.post("/api/queue/take", headers=SCRIPT).status_code == 403
     auth.logout()
     assert client.post("/api/queue/take", headers=SCRIPT).status_code == 401
+
+
+def test_a_refused_take_is_told_in_the_counselors_language(auth, client):
+    auth.create("counselor1", language="tg")
+    auth.login("counselor1")
+    refused = client.post("/api/queue/take", headers=SCRIPT)
+    assert refused.status_code == 409
+    assert refused.json["error"] == "Ҳолати шумо «берун аз хат» аст: барои гирифтани зангзананда худро дастрас кунед"
