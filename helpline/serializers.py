@@ -1,7 +1,7 @@
 """The bodies of the API's answers and the dashboards' socket events, declared once as schemas:
-a call, a user's own state, the counselors' presence, the live queue and the taxonomy. The views
-answer with them (helpline.openapi.blueprint), the events send what they dump, and the OpenAPI
-document describes them."""
+a call, a user's own state, the counselors' presence, the live queue, the taxonomy and the
+wallboard's figures. The views answer with them (helpline.openapi.blueprint), the events send
+what they dump, and the OpenAPI document describes them."""
 
 from dataclasses import dataclass
 
@@ -149,6 +149,37 @@ class TaxonomySchema(Schema):
     call_types = fields.List(fields.Nested(TaxonomyEntrySchema), required=True)
     outcomes = fields.List(fields.Nested(TaxonomyEntrySchema), required=True)
     risk_levels = fields.List(fields.Nested(TaxonomyEntrySchema), required=True)
+
+
+# The wallboard's figures (`helpline.wallboard` counts them).
+
+
+def count():
+    return fields.Integer(required=True, metadata={"minimum": 0})
+
+
+class QueueFiguresSchema(Schema):
+    waiting = count()
+    longest_wait_seconds = fields.Integer(required=True)
+    emergency_waiting = count()
+
+
+class TodaySchema(Schema):
+    offered, answered, abandoned, short_abandons = count(), count(), count(), count()
+    service_level = fields.Float(required=True, allow_none=True, metadata={"minimum": 0, "maximum": 1})
+    target = fields.Float(required=True, metadata={"minimum": 0, "maximum": 1})
+    service_level_seconds = fields.Integer(required=True)
+
+
+CountersSchema = Schema.from_dict({state: count() for state in PRESENCE_STATES}, name="Counters")
+
+
+class WallboardSchema(Schema):
+    version = fields.Integer(required=True)
+    queue = fields.Nested(QueueFiguresSchema, required=True)
+    counselors = fields.Nested(CountersSchema, required=True)
+    today = fields.Nested(TodaySchema, required=True)
+    server_time = fields.String(required=True, metadata={"format": "date-time"})
 
 
 def own_state(user_id: int) -> dict:

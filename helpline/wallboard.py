@@ -10,7 +10,6 @@ wallboard and the reports never disagree.
 from datetime import datetime
 
 from flask import render_template, url_for
-from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
 from helpline import call_queue, clock
@@ -21,39 +20,9 @@ from helpline.models import PRESENCE_STATES, SUPERVISING_ROLES, PresenceChange, 
 from helpline.openapi.blueprint import ApiBlueprint
 from helpline.periods import today_period
 from helpline.reports.summary import summarize
+from helpline.serializers import WallboardSchema
 
 bp = ApiBlueprint("wallboard", __name__)
-COUNT = {"minimum": 0}
-
-
-def count():
-    return fields.Integer(required=True, metadata=COUNT)
-
-
-class QueueFiguresSchema(Schema):
-    waiting = count()
-    longest_wait_seconds = fields.Integer(required=True)
-    emergency_waiting = count()
-
-
-class TodaySchema(Schema):
-    offered, answered, abandoned, short_abandons = count(), count(), count(), count()
-    service_level = fields.Float(required=True, allow_none=True, metadata={"minimum": 0, "maximum": 1})
-    target = fields.Float(required=True, metadata={"minimum": 0, "maximum": 1})
-    service_level_seconds = fields.Integer(required=True)
-
-
-CountersSchema = Schema.from_dict({state: count() for state in PRESENCE_STATES}, name="Counters")
-
-
-class WallboardSchema(Schema):
-    version = fields.Integer(required=True)
-    queue = fields.Nested(QueueFiguresSchema, required=True)
-    counselors = fields.Nested(CountersSchema, required=True)
-    today = fields.Nested(TodaySchema, required=True)
-    server_time = fields.String(required=True, metadata={"format": "date-time"})
-
-
 def counselors_by_state() -> dict[str, int]:
     """How many active counselors are in each presence state (every state, zeros included)."""
     counts = dict.fromkeys(PRESENCE_STATES, 0)
