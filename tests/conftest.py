@@ -15,7 +15,7 @@ from tests.support.requirements import check_needs
 from tests.support.users import AuthActions
 
 # Fixtures of the support package's modules, for every test module.
-pytest_plugins = ("tests.support.calls", "tests.support.outage", "tests.support.admin", "tests.support.review", "tests.support.browser")
+pytest_plugins = ("tests.support.calls", "tests.support.outage", "tests.support.admin", "tests.support.review", "tests.support.browser", "tests.support.ari")
 
 
 def pytest_addoption(parser):
