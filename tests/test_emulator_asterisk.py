@@ -138,3 +138,30 @@ def test_a_second_socket_replaces_the_first(ari_server, ari, ari_events):
         assert newer.wait_for("StasisStart")["channel"]["caller"]["number"] == CALLER
     finally:
         newer.close()
+
+
+def test_a_phone_nobody_registered_is_unavailable(ari, ari_events):
+    ari.post("channels/counselor-3", endpoint="PJSIP/299", app=ARI_APP, timeout=5)
+    assert ari_events.wait_for("Dial", dialstatus="CHANUNAVAIL")["peer"]["id"] == "counselor-3"
+    assert ari_events.wait_for("ChannelDestroyed")["cause"] == 20
+
+
+def test_after_a_reconnect_the_application_finds_its_channels_and_follows_them_again(ari_server, ari, ari_events):
+    caller = place_call(ari_server.asterisk, ARI_APP, CALLER)
+    ari_events.wait_for("StasisStart")
+    ari_events.close()
+    press(ari_server.asterisk, caller.id, "1")  # lost: no socket is connected
+    again = Events(ari)
+    try:
+        assert [channel["id"] for channel in ari.get("channels")] == [caller.id]
+        followed = ari.post(f"applications/{ARI_APP}/subscription", eventSource=f"channel:{caller.id}")
+        assert followed["channel_ids"] == [caller.id]
+        with pytest.raises(AriRefused) as missing:
+            ari.post(f"applications/{ARI_APP}/subscription", eventSource="channel:gone")
+        assert missing.value.status == 422
+        hang_up(ari_server.asterisk, caller.id)
+        assert again.wait_for("StasisEnd")["channel"]["id"] == caller.id
+        assert all(event["type"] != "ChannelDtmfReceived" for event in again.seen)
+    finally:
+        again.close()
+

@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 
 ASTERISK_ID = "02:42:ac:11:00:02"
 # Q.850 causes Asterisk reports.
-NORMAL_CLEARING, NO_ANSWER = 16, 19
-CAUSE_TEXTS = {0: "Unknown", NORMAL_CLEARING: "Normal Clearing", NO_ANSWER: "No user responding"}
+NORMAL_CLEARING, NO_ANSWER, SUBSCRIBER_ABSENT = 16, 19, 20
+CAUSE_TEXTS = {0: "Unknown", NORMAL_CLEARING: "Normal Clearing", NO_ANSWER: "No user responding", SUBSCRIBER_ABSENT: "Subscriber absent"}
 
 
 def timestamp() -> str:
@@ -94,7 +94,8 @@ class Playback:
 
 @dataclass
 class Phone:
-    """A counselor's endpoint: whether it answers when rung, and after how long."""
+    """A counselor's registered endpoint: whether it answers when rung, and after how long. An
+    endpoint with no phone registered is unavailable (CHANUNAVAIL)."""
 
     answers: bool = True
     after_seconds: float = 0.05

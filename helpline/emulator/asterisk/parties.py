@@ -2,7 +2,7 @@
 application with `Stasis(app,inbound,<exten>)`), pressing keys and hanging up; and counselors'
 phones, which ring when the application originates a channel to them and answer or not."""
 
-from helpline.emulator.asterisk.model import CAUSE_TEXTS, NO_ANSWER, NORMAL_CLEARING, Asterisk, Channel
+from helpline.emulator.asterisk.model import CAUSE_TEXTS, NO_ANSWER, NORMAL_CLEARING, SUBSCRIBER_ABSENT, Asterisk, Channel
 
 
 def place_call(asterisk: Asterisk, app: str, caller_number: str, exten: str = "1480") -> Channel | None:
@@ -51,9 +51,20 @@ def hang_up(asterisk: Asterisk, channel_id: str, cause: int = NORMAL_CLEARING) -
 
 def ring(asterisk: Asterisk, channel: Channel, app: str, app_args: list[str], timeout: float) -> None:
     """An originated channel rings its endpoint: the phone answers (the channel enters the
-    application) or the call times out (NOANSWER, destroyed)."""
-    phone = asterisk.phones.get(channel.name.rsplit("-", 1)[0])
-    asterisk.emit(app, "Dial", peer=channel.as_json(), dialstatus="", dialstring=channel.name.rsplit("-", 1)[0].split("/", 1)[1])
+    application) or the call times out (NOANSWER, destroyed); an endpoint with no phone
+    registered fails at once (CHANUNAVAIL)."""
+    endpoint = channel.name.rsplit("-", 1)[0]
+    phone = asterisk.phones.get(endpoint)
+    asterisk.emit(app, "Dial", peer=channel.as_json(), dialstatus="", dialstring=endpoint.split("/", 1)[1])
+    if phone is None:
+
+        def unavailable() -> None:
+            with asterisk.lock:
+                asterisk.emit(app, "Dial", peer=channel.as_json(), dialstatus="CHANUNAVAIL")
+                hang_up(asterisk, channel.id, SUBSCRIBER_ABSENT)
+
+        asterisk.later(0.01, unavailable)
+        return
     asterisk.emit(app, "Dial", peer=channel.as_json(), dialstatus="RINGING")
 
     def answer() -> None:
@@ -73,7 +84,7 @@ def ring(asterisk: Asterisk, channel: Channel, app: str, app_args: list[str], ti
             asterisk.emit(app, "Dial", peer=channel.as_json(), dialstatus="NOANSWER")
             hang_up(asterisk, channel.id, NO_ANSWER)
 
-    if phone is not None and phone.answers and phone.after_seconds < timeout:
+    if phone.answers and phone.after_seconds < timeout:
         asterisk.later(phone.after_seconds, answer)
     else:
         asterisk.later(timeout, no_answer)

@@ -15,6 +15,7 @@ ROUTES = Map(
         Rule("/ari/asterisk/ping", endpoint="ping", methods=["GET"]),
         Rule("/ari/asterisk/info", endpoint="info", methods=["GET"]),
         Rule("/ari/applications/<app>", endpoint="application", methods=["GET"]),
+        Rule("/ari/applications/<app>/subscription", endpoint="subscribe", methods=["POST"]),
         Rule("/ari/channels", endpoint="channels", methods=["GET"]),
         Rule("/ari/channels", endpoint="originate", methods=["POST"]),
         Rule("/ari/channels/<channel_id>", endpoint="channel", methods=["GET"]),
@@ -92,6 +93,19 @@ def application(asterisk, params, app):
         "bridge_ids": [b.id for b in asterisk.bridges.values() if b.app == app],
         "endpoint_ids": [], "device_names": [], "events_allowed": [], "events_disallowed": [],
     }  # fmt: skip
+
+
+def subscribe(asterisk, params, app):
+    """Channels and bridges to follow (after a reconnect, those the application still owns)."""
+    sources = params.many("eventSource")
+    if not sources:
+        raise AriError(400, "eventSource: Missing required parameter")
+    for source in sources:
+        kind, _, name = source.partition(":")
+        known = {"channel": asterisk.channels, "bridge": asterisk.bridges}.get(kind)
+        if known is None or name not in known:
+            raise AriError(422, "Event source does not exist")
+    return application(asterisk, params, app)
 
 
 def channels(asterisk, params):
@@ -269,7 +283,7 @@ def leave(asterisk: Asterisk, bridge: Bridge, channel: Channel) -> None:
 
 
 OPERATIONS = {
-    "ping": ping, "info": info, "application": application, "channels": channels, "channel": channel,
+    "ping": ping, "info": info, "application": application, "subscribe": subscribe, "channels": channels, "channel": channel,
     "originate": originate, "hangup": hangup, "answer": answer, "ring": ring_indication, "moh": moh, "stop_moh": stop_moh, "play": play,
     "playback": playback, "stop_playback": stop_playback, "bridges": bridges, "get_bridge": get_bridge,
     "create_bridge": create_bridge, "destroy_bridge": destroy_bridge, "add_channel": add_channel,
