@@ -7,11 +7,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from helpline import clock, retention, twiml
+from helpline import clock, retention
 from helpline.auth import create_user
 from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.spool import SET_ASIDE
+from helpline.telephony.twilio import twiml
 from helpline.webhook_recording import record_spooled, rollback_quietly
 
 users_cli = AppGroup("users", help="Manage the people who use the service.")

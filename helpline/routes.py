@@ -3,7 +3,7 @@
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from helpline import api, cli, counselor_log, health, i18n, login, openapi, pages, presence_views, taking, voice, voice_connect, wallboard
+from helpline import api, cli, counselor_log, health, i18n, login, openapi, pages, presence_views, taking, wallboard
 from helpline.admin.routes import admin_api_bp, admin_bp
 from helpline.demo import demo_command
 from helpline.emulator import emulate_command
@@ -12,6 +12,7 @@ from helpline.openapi.blueprint import validation_answer
 from helpline.reports import api as reports_api
 from helpline.reports import pages as reports_pages
 from helpline.review.routes import review_api_bp, review_bp
+from helpline.telephony.twilio import voice, voice_connect
 
 # In the order they were first registered.
 BLUEPRINTS = (

@@ -16,8 +16,8 @@ from helpline.in_force.thresholds import threshold
 from helpline.models import Call
 from helpline.openapi.blueprint import ApiBlueprint
 from helpline.presence import set_state
-from helpline.provider_rest import ProviderUnavailable, redirect_caller
 from helpline.serializers import CallSchema, HandledCall
+from helpline.telephony.twilio.provider_rest import ProviderUnavailable, redirect_caller
 
 bp = ApiBlueprint("taking", __name__, url_prefix="/api")
 TAKEN = "Taken: the provider is connecting the caller."

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from helpline import call_webhooks, clock
+from helpline import clock
 from helpline.call_log import JOURNALED_PARAMS, WebhookEvent
 from helpline.db import db
 from helpline.models import Call, CallEvent
+from helpline.telephony.twilio import call_webhooks
 from tests.support.provider import Provider, new_call_sid
 
 IDENTIFYING = {

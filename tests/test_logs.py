@@ -121,7 +121,7 @@ def test_app_lines_carry_the_request_id(app, client, captured):
     given = "0123456789abcdef0123456789abcdef"
     response = client.post("/twilio/status", data={"CallSid": new_call_sid(), "From": NUMBER}, headers={"X-Request-Id": given})
     assert response.status_code == 403
-    [rejected] = [line for line in lines(captured) if line["logger"] == "helpline.webhook_checks"]
+    [rejected] = [line for line in lines(captured) if line["logger"] == "helpline.telephony.twilio.webhook_checks"]
     assert rejected["request_id"] == given and "signature" in rejected["message"]
 
 
@@ -173,7 +173,7 @@ def test_a_whole_call_through_gunicorn_logs_json_with_request_ids_and_no_number(
     assert len({line["request_id"] for line in access}) == len(access)
     [menu] = [line for line in access if line["http"]["path"] == "/twilio/menu"]
     assert menu["request_id"] == given and menu["http"]["status"] == 200
-    [rejected] = [line for line in written if line["logger"] == "helpline.webhook_checks"]
+    [rejected] = [line for line in written if line["logger"] == "helpline.telephony.twilio.webhook_checks"]
     [forged_access] = [line for line in access if line["http"]["status"] == 403]
     assert rejected["request_id"] == forged_access["request_id"] and forged_access["http"]["query"] == f"From={logs.MASK}"
     assert any(line["logger"] == "gunicorn.error" for line in written)

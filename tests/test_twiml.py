@@ -1,7 +1,8 @@
 import xml.etree.ElementTree as ET
 
 import config
-from helpline import menu, twiml
+from helpline import menu
+from helpline.telephony.twilio import twiml
 
 MENU = menu.load(config.CONFIG_DIR / "menu.toml")
 ENGLISH = MENU.language("en")

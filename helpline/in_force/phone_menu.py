@@ -23,7 +23,7 @@ MENU_KEY = "menu"
 MAX_SAY = 1000
 MAX_URL = 500
 DIGITS = tuple("0123456789")
-# The prompts the service fills in, and with what (see helpline.twiml.hold).
+# The prompts the service fills in, and with what (see helpline.telephony.twilio.twiml.hold).
 PLACEHOLDERS = {"position": ("position",), "expected_wait": ("minutes",)}
 
 PromptOverrides = dict[str, dict[str, Prompt]]

@@ -8,7 +8,7 @@ from helpline.models import SUPERVISING_ROLES
 from helpline.periods import or_400, requested_page
 from helpline.review import queries
 from helpline.review.blueprints import bp
-from helpline.webhook_checks import CALL_SID
+from helpline.telephony.twilio.webhook_checks import CALL_SID
 
 
 def call_filter() -> str | None:

@@ -12,7 +12,7 @@ from helpline.db import db
 from helpline.emulator import Options, run
 from helpline.models import Call, CallEvent
 
-# The webhook each of our URLs journals as (voice.py, voice_connect.py).
+# The webhook each of our URLs journals as (telephony/twilio/voice.py and voice_connect.py).
 KINDS = {
     "/twilio/voice": "voice",
     "/twilio/menu": "menu",

@@ -6,15 +6,16 @@ from email.utils import parsedate_to_datetime
 from flask import Response, abort, current_app, has_request_context, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from helpline import call_log, clock, twiml
+from helpline import call_log, clock
 from helpline.call_log import WebhookEvent
 from helpline.caller_privacy import protect
 from helpline.db import db, read_only_transaction
 from helpline.in_force.phone_menu import menu_in_force
 from helpline.in_force.saved import shared_values
 from helpline.menu import Language, Menu
+from helpline.telephony.twilio import twiml
+from helpline.telephony.twilio.webhook_checks import provider_params, signed_url
 from helpline.triage import MenuOutcome
-from helpline.webhook_checks import provider_params, signed_url
 from helpline.webhook_recording import rollback_quietly
 
 # Far more returns to the queue than a real call makes; past it the URL is not ours.

@@ -18,15 +18,16 @@ import math
 from flask import Blueprint, Response, abort, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from helpline import call_queue, clock, live, twiml
+from helpline import call_queue, clock, live
 from helpline.call_log import WebhookEvent
 from helpline.call_merge import QUEUE_RESULT_RANKS, REQUEUED_RANK, TERMINAL_STATUSES
-from helpline.call_webhooks import caller_language, current_menu, enqueue_twiml, menu_twiml, twiml_response, webhook_event
 from helpline.db import db
 from helpline.in_force.thresholds import threshold
 from helpline.presence import call_ended
+from helpline.telephony.twilio import twiml
+from helpline.telephony.twilio.call_webhooks import caller_language, current_menu, enqueue_twiml, menu_twiml, twiml_response, webhook_event
+from helpline.telephony.twilio.webhook_checks import provider_webhook
 from helpline.triage import MENU_ATTEMPTS, menu_outcome
-from helpline.webhook_checks import provider_webhook
 from helpline.webhook_recording import best_effort, record_or_spool, rollback_quietly
 
 log = logging.getLogger(__name__)

@@ -10,14 +10,15 @@ Like the other webhooks: signature and shape first, recorded (or spooled), then 
 from flask import Blueprint, abort, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from helpline import clock, live, twiml
+from helpline import clock, live
 from helpline.call_log import ANSWERED_DIAL
 from helpline.call_queue import release
-from helpline.call_webhooks import caller_language, enqueue_twiml, twiml_response, webhook_event
 from helpline.db import db
 from helpline.models import User
 from helpline.presence import call_ended, set_state
-from helpline.webhook_checks import provider_webhook
+from helpline.telephony.twilio import twiml
+from helpline.telephony.twilio.call_webhooks import caller_language, enqueue_twiml, twiml_response, webhook_event
+from helpline.telephony.twilio.webhook_checks import provider_webhook
 from helpline.webhook_recording import best_effort, record_or_spool, rollback_quietly
 
 bp = Blueprint("connect", __name__, url_prefix="/twilio")
