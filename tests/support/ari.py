@@ -20,7 +20,7 @@ def ari_server():
 
 @pytest.fixture
 def ari(ari_server):
-    return AriClient(AriSettings(ari_server.base_url, ARI_USER, ARI_PASSWORD, ARI_APP))
+    return AriClient(AriSettings(f"{ari_server.base_url}/ari", ARI_USER, ARI_PASSWORD, ARI_APP))
 
 
 class Events:

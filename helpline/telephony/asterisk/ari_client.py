@@ -34,7 +34,7 @@ class AriRefused(Exception):
 
 @dataclass(frozen=True)
 class AriSettings:
-    base_url: str  # http(s)://host:8088, with Asterisk's http.conf prefix if it has one
+    url: str  # ASTERISK_ARI_URL: http(s)://host:8088/ari (with http.conf's prefix, if it has one)
     username: str
     password: str
     app: str
@@ -47,9 +47,9 @@ class AriClient:
         self.session.auth = (settings.username, settings.password)
 
     def request(self, method: str, path: str, **params) -> dict | list | None:
-        """`path` under /ari; parameters go in the query string (lists repeated). The JSON
+        """`path` under the ARI URL; parameters go in the query string (lists repeated). The JSON
         answer, None for 204; AriRefused for an error."""
-        url = f"{self.settings.base_url.rstrip('/')}/ari/{path.strip('/')}"
+        url = f"{self.settings.url.rstrip('/')}/{path.strip('/')}"
         query = {name: value for name, value in params.items() if value is not None}
         response = self.session.request(method, url, params=query, timeout=REQUEST_SECONDS)
         if response.status_code >= 400:
@@ -70,10 +70,11 @@ class AriClient:
         return self.request("DELETE", path, **params)
 
     def events_url(self) -> str:
-        parts = urlsplit(self.settings.base_url.rstrip("/"))
+        """The events WebSocket, under the same host as the REST resources (`/ari/events`)."""
+        parts = urlsplit(self.settings.url.rstrip("/"))
         scheme = "wss" if parts.scheme == "https" else "ws"
         query = urlencode({"app": self.settings.app, "api_key": f"{self.settings.username}:{self.settings.password}"})
-        return urlunsplit((scheme, parts.netloc, f"{parts.path}/ari/events", query, ""))
+        return urlunsplit((scheme, parts.netloc, f"{parts.path}/events", query, ""))
 
 
 class EventStream:
