@@ -12,6 +12,7 @@ from helpline.auth import create_user
 from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.spool import SET_ASIDE
+from helpline.telephony.asterisk.endpoints import checked_endpoint
 from helpline.telephony.twilio import twiml
 from helpline.webhook_recording import record_spooled, rollback_quietly
 
@@ -23,11 +24,13 @@ spool_cli = AppGroup("spool", help="Webhooks kept on disk while the database was
 @users_cli.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--endpoint", help="A counselor's phone on Asterisk, such as PJSIP/201.")
 @click.password_option(help="Asked for twice when not given; read from stdin too.")
-def users_create(name: str, role: str, password: str) -> None:
+def users_create(name: str, role: str, endpoint: str | None, password: str) -> None:
     """Create a user NAME with a role."""
     try:
-        create_user(name, password, role)
+        user = create_user(name, password, role)
+        user.endpoint = checked_endpoint(endpoint)
     except ValueError as reason:
         raise click.UsageError(str(reason)) from None
     db.session.commit()

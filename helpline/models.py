@@ -120,6 +120,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # A counselor's phone, dialled when they take a caller; without one, their browser client.
     phone_number: Mapped[Optional[str]] = mapped_column(String(32))
+    # A counselor's phone on Asterisk (PJSIP/201), originated to when they take a caller there.
+    endpoint: Mapped[Optional[str]] = mapped_column(String(80))
     presence: Mapped[str] = mapped_column(String(16), default="offline")
     presence_since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # The language of the user's pages: fa, en or tg.

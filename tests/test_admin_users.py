@@ -283,6 +283,25 @@ def test_language_and_phone(app, admin, auth):
     assert response.status_code == 200 and (response.json["phone_number"], response.json["language"]) == (None, "tg")
 
 
+def test_a_counselors_asterisk_endpoint(app, admin, auth):
+    auth.create("counselor1")
+    target = user_id(app, "counselor1")
+    bad = {"profile_language": "en", "profile_phone_number": "", "profile_endpoint": "PJSIP/ 201"}
+    response = post_form(admin, f"/admin/users/{target}/profile", bad)
+    assert response.status_code == 400 and b"PJSIP/201" in response.data and stored_user(app, "counselor1").endpoint is None
+    good = {"profile_language": "en", "profile_phone_number": "", "profile_endpoint": " PJSIP/201 "}
+    assert post_form(admin, f"/admin/users/{target}/profile", good).status_code == 302
+    assert stored_user(app, "counselor1").endpoint == "PJSIP/201"
+    assert b"PJSIP/201" in admin.get(f"/admin/users/{target}").data
+    refused = admin.patch(f"/api/admin/users/{target}", json={"endpoint": "IAX2/201"})
+    assert refused.status_code == 400 and refused.json["field"] == "endpoint"
+    changed = admin.patch(f"/api/admin/users/{target}", json={"endpoint": "PJSIP/+989121234567@trunk"})
+    assert changed.status_code == 200 and changed.json["endpoint"] == "PJSIP/+989121234567@trunk"
+    created = admin.post("/api/admin/users", json={**{k: NEW_USER[k] for k in ("role", "password")}, "username": "nima", "endpoint": "PJSIP/202"})
+    assert created.status_code == 201 and created.json["endpoint"] == "PJSIP/202"
+    assert admin.patch(f"/api/admin/users/{target}", json={"endpoint": None}).json["endpoint"] is None
+
+
 def test_a_patch_with_one_bad_value_changes_nothing(app, admin, auth):
     auth.create("counselor1")
     set_language(app, "counselor1", "fa")

@@ -19,6 +19,16 @@ def test_users_create_asks_for_the_password_twice(app, runner, auth):
     assert auth.login("maryam", "a long password").status_code == 200
 
 
+def test_users_create_sets_a_counselors_asterisk_endpoint(app, runner):
+    args = ["users", "create", "leila", "--role", "counselor", "--endpoint", "PJSIP/201"]
+    result = runner.invoke(args=args, input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    refused = runner.invoke(args=["users", "create", "omid", "--role", "counselor", "--endpoint", "SIP/201"], input="a long password\na long password\n")
+    assert refused.exit_code != 0 and "PJSIP/201" in refused.output
+    with app.app_context():
+        assert [(u.username, u.endpoint) for u in db.session.scalars(select(User))] == [("leila", "PJSIP/201")]
+
+
 def test_users_create_refuses_mismatch_short_passwords_duplicates_and_bad_roles(app, runner):
     mismatch = runner.invoke(args=["users", "create", "a", "--role", "counselor"], input="a long password\nanother password\n")
     assert mismatch.exit_code != 0

@@ -1,5 +1,5 @@
 """Accounts as an administrator manages them: create, deactivate and reactivate, reset a
-password, change a role, a language or a phone number.
+password, change a role, a language, a phone number or an Asterisk endpoint.
 
 The service keeps at least one active admin: an admin never deactivates or demotes themself, and
 changes to other accounts are made only by an admin who is still active (the active admins are
@@ -19,6 +19,7 @@ from helpline.db import db
 from helpline.models import ROLES, User
 from helpline.presence import go_offline, unlogged_calls
 from helpline.taxonomy import LANGUAGES
+from helpline.telephony.asterisk.endpoints import checked_endpoint
 from helpline.usernames import Problem, UsernameError
 
 MIN_PASSWORD = 10
@@ -65,6 +66,14 @@ def checked_phone_number(number: object) -> str | None:
     return number.strip()
 
 
+def checked_user_endpoint(value: object) -> str | None:
+    """An Asterisk endpoint (PJSIP/201), or None for none."""
+    try:
+        return checked_endpoint(value)
+    except ValueError as reason:
+        raise UserFieldError("endpoint", str(reason)) from None
+
+
 def checked_password(password: object) -> str:
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise UserFieldError(
@@ -73,12 +82,15 @@ def checked_password(password: object) -> str:
     return password
 
 
-def add_user(username: object, password: object, role: object, language: object, phone_number: object) -> User:
+def add_user(
+    username: object, password: object, role: object, language: object, phone_number: object, endpoint: object = None
+) -> User:
     """A new account (not yet committed)."""
     if not isinstance(username, str):
         raise UserFieldError("username", _("must be text"))
     role, language = checked_role(role), checked_language(language)
     password, phone_number = checked_password(password), checked_phone_number(phone_number)
+    endpoint = checked_user_endpoint(endpoint)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserFieldError("username", _("this username is taken"))
     try:
@@ -87,7 +99,7 @@ def add_user(username: object, password: object, role: object, language: object,
         raise UserFieldError("username", username_reason(refused)) from None
     except ValueError:
         raise UserFieldError("username", _("must be 1 to 64 printable characters without spaces around them")) from None
-    user.language, user.phone_number = language, phone_number
+    user.language, user.phone_number, user.endpoint = language, phone_number, endpoint
     return user
 
 
@@ -153,6 +165,6 @@ def reset_password(target: User, password: str, actor: User) -> list[str]:
     return live.connections_of(target.id)
 
 
-def change_profile(target: User, language: str, phone_number: str | None, actor: User) -> None:
+def change_profile(target: User, language: str, phone_number: str | None, endpoint: str | None, actor: User) -> None:
     require_active_admin(actor)
-    target.language, target.phone_number = language, phone_number
+    target.language, target.phone_number, target.endpoint = language, phone_number, endpoint

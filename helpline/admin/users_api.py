@@ -1,8 +1,8 @@
 """JSON for accounts: /api/admin/users.
 
     GET   /api/admin/users             every account
-    POST  /api/admin/users             {"username", "password", "role", "language"?, "phone_number"?} → 201
-    PATCH /api/admin/users/<id>        any of {"active", "role", "password", "language", "phone_number"}
+    POST  /api/admin/users             {"username", "password", "role", "language"?, "phone_number"?, "endpoint"?} → 201
+    PATCH /api/admin/users/<id>        any of {"active", "role", "password", "language", "phone_number", "endpoint"}
 
 400 names the bad field, 409 gives the rule a change breaks; either way nothing changes.
 """
@@ -56,6 +56,11 @@ def phone_field():
     return fields.String(allow_none=True, metadata={"pattern": r"^\+[1-9][0-9]{6,14}$"})
 
 
+def endpoint_field():
+    # Checked by `users.checked_user_endpoint` (an empty one is none), as the page's is.
+    return fields.String(allow_none=True, metadata={"description": "An Asterisk endpoint such as PJSIP/201.", "maxLength": 80})
+
+
 class NewUserSchema(Schema):
     error_messages = {"unknown": "not a field here"}
 
@@ -64,6 +69,7 @@ class NewUserSchema(Schema):
     role = role_field(required=True)
     language = language_field(load_default="fa")
     phone_number = phone_field()
+    endpoint = endpoint_field()
 
 
 class UserChangeSchema(Schema):
@@ -74,6 +80,7 @@ class UserChangeSchema(Schema):
     password = password_field()
     language = language_field()
     phone_number = phone_field()
+    endpoint = endpoint_field()
 
 
 class UserSchema(Schema):
@@ -83,6 +90,7 @@ class UserSchema(Schema):
     active = fields.Boolean(required=True)
     language = language_field(required=True)
     phone_number = fields.String(required=True, allow_none=True)
+    endpoint = fields.String(required=True, allow_none=True)
     presence = fields.String(required=True, validate=OneOf(PRESENCE_STATES))
     created_at = fields.DateTime(required=True)
 
@@ -117,7 +125,9 @@ def list_users():
 def create_user(body: dict):
     """Create an account"""
     try:
-        user = users.add_user(body["username"], body["password"], body["role"], body["language"], body.get("phone_number"))
+        user = users.add_user(
+            body["username"], body["password"], body["role"], body["language"], body.get("phone_number"), body.get("endpoint")
+        )
         db.session.commit()
     except UserFieldError as error:
         db.session.rollback()
@@ -133,6 +143,8 @@ def checked_changes(body: dict) -> dict:
     changes = dict(body)
     if "phone_number" in body:
         changes["phone_number"] = users.checked_phone_number(body["phone_number"])
+    if "endpoint" in body:
+        changes["endpoint"] = users.checked_user_endpoint(body["endpoint"])
     return changes
 
 
@@ -143,9 +155,14 @@ def apply_changes(user: User, changes: dict) -> list[str]:
         sids += users.change_role(user, changes["role"], current_user, now)
     if "password" in changes:
         sids += users.reset_password(user, changes["password"], current_user)
-    if "language" in changes or "phone_number" in changes:
-        language = changes.get("language", user.language)
-        users.change_profile(user, language, changes.get("phone_number", user.phone_number), current_user)
+    if {"language", "phone_number", "endpoint"} & set(changes):
+        users.change_profile(
+            user,
+            changes.get("language", user.language),
+            changes.get("phone_number", user.phone_number),
+            changes.get("endpoint", user.endpoint),
+            current_user,
+        )
     if changes.get("active") is False and user.active:
         sids += users.deactivate(user, current_user, now)
     if changes.get("active") is True and not user.active:

@@ -29,6 +29,7 @@ class NewUserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     language = SelectField(_l("Language of their pages"), choices=LANGUAGE_CHOICES)
     phone_number = StringField(_l("Phone number (optional; counselors without one answer in the browser)"))
+    endpoint = StringField(_l("Asterisk endpoint (optional)"))
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), PASSWORD_LENGTH])
     password_again = PasswordField(_l("Password again"), validators=[DataRequired(), EqualTo("password", SAME_PASSWORD)])
     submit = SubmitField(_l("Create the account"))
@@ -50,6 +51,7 @@ class PasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     profile_language = SelectField(_l("Language of their pages"), choices=LANGUAGE_CHOICES)
     profile_phone_number = StringField(_l("Phone number (optional)"))
+    profile_endpoint = StringField(_l("Asterisk endpoint (optional)"))
     submit_profile = SubmitField(_l("Save"))
 
 
@@ -112,7 +114,8 @@ def render_user(user: User, status: int = 200, refusal: str | None = None, **for
         "role_form": RoleForm(formdata=None, role=user.role),
         "password_form": PasswordForm(formdata=None),
         "profile_form": ProfileForm(
-            formdata=None, profile_language=user.language, profile_phone_number=user.phone_number or ""
+            formdata=None, profile_language=user.language, profile_phone_number=user.phone_number or "",
+            profile_endpoint=user.endpoint or "",
         ),
         "confirm_form": ConfirmForm(formdata=None),
         **forms,
@@ -126,7 +129,8 @@ def new_user_from(form: NewUserForm) -> User | None:
     """The account the form asks for (not committed); None, with the reason on its field."""
     try:
         return users.add_user(
-            form.username.data, form.password.data, form.role.data, form.language.data, form.phone_number.data
+            form.username.data, form.password.data, form.role.data, form.language.data, form.phone_number.data,
+            form.endpoint.data,
         )
     except UserFieldError as error:
         getattr(form, error.field).errors.append(error.reason)
@@ -243,9 +247,10 @@ def profile_page(user_id: int):
         return render_user(user, 400, profile_form=form)
     try:
         phone_number = users.checked_phone_number(form.profile_phone_number.data)
-        users.change_profile(user, form.profile_language.data, phone_number, current_user)
+        endpoint = users.checked_user_endpoint(form.profile_endpoint.data)
+        users.change_profile(user, form.profile_language.data, phone_number, endpoint, current_user)
     except UserFieldError as error:
-        form.profile_phone_number.errors.append(error.reason)
+        getattr(form, f"profile_{error.field}").errors.append(error.reason)
         return render_user(user, 400, profile_form=form)
     except UserChangeRefused as refusal:
         db.session.rollback()
