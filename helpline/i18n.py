@@ -144,23 +144,19 @@ def page_language_code() -> str:
     return locale.language if locale is not None and locale.language in LANGUAGES else LANGUAGES[0]
 
 
-def utc_offset() -> int:
-    return utc_offset_minutes()
-
-
 Moment = datetime | str | None
 
 
 def local_datetime_filter(value: Moment, seconds: bool = False) -> str:
-    return "" if value is None else format_local_datetime(value, page_language_code(), utc_offset(), seconds)
+    return "" if value is None else format_local_datetime(value, page_language_code(), utc_offset_minutes(), seconds)
 
 
 def local_date_filter(value: date | Moment) -> str:
-    return "" if value is None else format_local_date(value, page_language_code(), utc_offset())
+    return "" if value is None else format_local_date(value, page_language_code(), utc_offset_minutes())
 
 
 def local_time_filter(value: Moment, seconds: bool = False) -> str:
-    return "" if value is None else format_local_time(value, page_language_code(), utc_offset(), seconds)
+    return "" if value is None else format_local_time(value, page_language_code(), utc_offset_minutes(), seconds)
 
 
 def local_number_filter(value: float | Decimal | None, decimals: int = 2) -> str:

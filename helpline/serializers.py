@@ -201,12 +201,16 @@ def active_counselors() -> dict:
     return {"counselors": list(counselors)}
 
 
+# Made once: every push dumps through them (a schema's dump keeps no state between calls).
+ME, PRESENCE_LIST, QUEUE = MeSchema(), PresenceListSchema(), QueueSchema()
+
+
 def me_body(user_id: int) -> dict:
-    return MeSchema().dump(own_state(user_id))
+    return ME.dump(own_state(user_id))
 
 
 def presence_body() -> dict:
-    return PresenceListSchema().dump(active_counselors())
+    return PRESENCE_LIST.dump(active_counselors())
 
 
 def queue_snapshot(counted_version: int | None = None) -> dict:
@@ -216,4 +220,4 @@ def queue_snapshot(counted_version: int | None = None) -> dict:
 
 def queue_body(counted_version: int | None = None) -> dict:
     """The body of the `queue` event, as `GET /api/queue` answers it."""
-    return QueueSchema().dump(queue_snapshot(counted_version))
+    return QUEUE.dump(queue_snapshot(counted_version))

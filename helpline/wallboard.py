@@ -36,6 +36,8 @@ def counselors_by_state() -> dict[str, int]:
             counts[state] = count
     return counts
 
+# Made once: every wallboard push dumps through it.
+WALLBOARD = WallboardSchema()
 
 def latest_presence_change() -> int:
     return db.session.scalar(select(func.max(PresenceChange.id))) or 0
@@ -72,7 +74,7 @@ def today_figures(now: datetime) -> dict:
 
 def wallboard_body() -> dict:
     """The `wallboard` event's body, now, as `GET /api/wallboard` answers it."""
-    return WallboardSchema().dump(wallboard_figures(clock.now()))
+    return WALLBOARD.dump(wallboard_figures(clock.now()))
 
 
 def wallboard_figures(now: datetime) -> dict:

@@ -143,7 +143,10 @@ class Asterisk:
     def later(self, seconds: float, action: Callable[[], None]) -> None:
         timer = threading.Timer(seconds, action)
         timer.daemon = True
-        self._timers.append(timer)
+        with self.lock:
+            # Only those still to fire are kept (for `stop`): a long demo starts thousands.
+            self._timers = [kept for kept in self._timers if kept.is_alive()]
+            self._timers.append(timer)
         timer.start()
 
     def stop(self) -> None:

@@ -1,9 +1,9 @@
 """ARI's REST resources the helpline uses, with Asterisk's answers: 200 with JSON for reads and
 creations, 201 with `Location` for a playback, 204 for every void operation, and errors as
-JSON `{"message"}` (404 no such channel, bridge or playback; 409 a channel not in Stasis or an
-ID already taken; 412 an originated channel not answered yet; 422 a channel that is not in the
-application or not in that bridge; 400 a missing or bad parameter). Parameters come from the
-query string, a form body or a JSON body."""
+JSON `{"message"}` (404 no such channel, bridge or playback; 409 a channel not in Stasis, an
+originated one not answered yet among them, or an ID already taken; 422 a channel that is not in
+the application or not in that bridge; 400 a missing or bad parameter). Parameters come from
+the query string, a form body or a JSON body."""
 
 from werkzeug.routing import Map, Rule
 
@@ -149,8 +149,6 @@ def hangup(asterisk, params, channel_id):
 
 def answer(asterisk, params, channel_id):
     channel = asterisk.in_stasis(channel_id)
-    if channel.state in ("Down", "Rsrved", "Ringing"):
-        raise AriError(412, "Channel in invalid state")
     if channel.state != "Up":
         channel.state = "Up"
         asterisk.emit(channel.app, "ChannelStateChange", channel=channel.as_json())
@@ -177,8 +175,6 @@ def play(asterisk, params, channel_id, playback_id=None):
     media = params.many("media")
     if not media:
         raise AriError(400, "media: Missing required parameter")
-    if channel.state in ("Down", "Rsrved", "Ringing"):
-        raise AriError(412, "Channel in invalid state")
     playback_id = playback_id or params.get("playbackId") or new_uuid()
     if playback_id in asterisk.playbacks:
         raise AriError(409, "A playback with the same ID already exists")
